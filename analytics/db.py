@@ -1,0 +1,93 @@
+"""The one place that opens DuckDB and creates the warehouse's tables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from analytics import config
+
+SCHEMA_DIR = config.SQL_DIR / "schema"
+
+# Input tables of SPEC §3 in load order (parents before children).
+INPUT_TABLES: tuple[str, ...] = (
+    "managers",
+    "products",
+    "accounts",
+    "contacts",
+    "billing_monthly",
+    "members_monthly",
+    "interactions",
+    "competitor_reports",
+    "profile_updates",
+    "complaints",
+    "retention_actions",
+)
+TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption")
+ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
+
+
+def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating its folder) with the project's memory limit."""
+    target = config.db_path(path)
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    con.execute(f"set memory_limit = '{config.memory_limit()}'")
+    return con
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'main'"
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the enum types and every table of SPEC §3 plus the truth tables, if absent."""
+    have_types = {
+        name
+        for (name,) in con.execute(
+            "select type_name from duckdb_types() where schema_name = 'main'"
+        ).fetchall()
+    }
+    if "value_class" not in have_types:
+        con.execute((SCHEMA_DIR / "00_types.sql").read_text(encoding="utf-8"))
+    have = existing_tables(con)
+    for table in ALL_TABLES:
+        if table not in have:
+            con.execute((SCHEMA_DIR / f"{table}.sql").read_text(encoding="utf-8"))
+
+
+def drop_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every contract table and type (used before regenerating the demo)."""
+    for table in reversed(ALL_TABLES):
+        con.execute(f"drop table if exists {table}")
+    types_sql = (SCHEMA_DIR / "00_types.sql").read_text(encoding="utf-8")
+    for line in types_sql.splitlines():
+        if line.startswith("create type "):
+            con.execute(f"drop type if exists {line.split()[2]}")
+
+
+def enum_values(con: duckdb.DuckDBPyConnection, type_name: str) -> list[str]:
+    """Allowed labels of one enum type of the schema."""
+    return list(con.execute(f"select enum_range(null::{type_name})").fetchone()[0])
+
+
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, bool]]:
+    """(column, DuckDB type, is_nullable) in table order, read from the warehouse itself."""
+    return [
+        (name, dtype, nullable)
+        for name, dtype, nullable in con.execute(
+            "select column_name, data_type, is_nullable from duckdb_columns() "
+            "where table_name = ? and schema_name = 'main' order by column_index",
+            [table],
+        ).fetchall()
+    ]
+
+
+def is_empty(path: Path) -> bool:
+    return not path.exists() or path.stat().st_size == 0

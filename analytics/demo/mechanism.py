@@ -1,0 +1,84 @@
+"""The documented mechanism behind the demo's churn and adoption.
+
+Every month each account carries a latent dissatisfaction `risk` (an AR(1) process pulled toward
+the account's own level, which is set by an unobservable loyalty trait) that rises with
+complaints and competitors' poaching attempts. Risk is what a model cannot see directly; it
+shows through what it causes:
+
+* erosion — members leave the group and the network, lines and terminals are cut, products are
+  cancelled, so revenue falls for months before most churns;
+* more complaints, and poaching attempts that managers report (about three quarters of them).
+
+Churn hazard (probability that churn starts next month), on the logit scale:
+
+    intercept + risk·risk + expiring·[agreement ends within 3 months]
+    + poached·[poaching attempt this or last month] + complaints·(complaints in the last 3 months)
+    + products·(products held − 3) + class effect + key·[key account]
+    + latent·(an unobservable trait, independent of risk)
+
+A churn is abrupt when the account showed no erosion in the three months before; the poaching
+and expiry terms make those possible. When churn starts, either every product is cancelled
+that month (离网), or revenue drops to 5–25% of its level and stays there (partial churn, a few
+of them going fully silent, 沉默) — both satisfy SPEC §2's churn definition.
+
+Upsell propensity of area a (probability of starting a new product of that area next month):
+
+    adopt_intercept[a] + need·need[a] (latent, voiced in interviews) + whitespace·(best fit of a
+    product of the area the account lacks) + peer·(share of industry × size-band peers holding
+    the area) + voiced·[need for a voiced in an interview in the last 3 months]
+    + size·log(employees/50) + risk_drag·max(risk, 0) + key·[key account]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    # dissatisfaction
+    risk_persistence: float = 0.88
+    risk_noise: float = 0.22
+    risk_poach_shock: float = 0.6
+    risk_complaint_shock: float = 0.25
+    risk_loyalty: float = -0.9  # the level each account's risk reverts to, per unit of loyalty
+    erosion_threshold: float = 1.1  # risk above which erosion sets in
+    # churn hazard (logit)
+    churn_intercept: float = -5.8
+    churn_risk: float = 1.35
+    churn_expiring: float = 1.0
+    churn_poached: float = 1.1
+    churn_complaints: float = 0.25
+    churn_products: float = -0.22
+    churn_class: dict[str, float] = field(
+        default_factory=lambda: {"A": -0.5, "B": -0.25, "C": 0.0, "D": 0.45}
+    )
+    churn_key: float = -0.4
+    churn_latent: float = 0.3
+    partial_share: float = 0.4  # share of churns that keep a residual revenue
+    silent_share: float = 0.25  # share of partial churns that fall silent (zero usage)
+    # events
+    poach_intercept: float = -5.0
+    poach_risk: float = 0.9
+    poach_expiring: float = 0.8
+    poach_reported_share: float = 0.75
+    complaint_rate: float = 0.03
+    complaint_risk: float = 0.7
+    # adoption (logit)
+    adopt_intercept: tuple[float, float, float, float] = (-6.9, -6.6, -6.7, -6.7)
+    adopt_need: float = 1.0
+    adopt_whitespace: float = 3.0
+    adopt_peer: float = 1.5
+    adopt_voiced: float = 0.9
+    adopt_size: float = 0.2
+    adopt_risk_drag: float = -0.8
+    adopt_key: float = 0.3
+    # interviews
+    visit_rate: dict[str, float] = field(
+        default_factory=lambda: {"A": 0.85, "B": 0.45, "C": 0.28, "D": 0.12}
+    )
+    voice_intercept: float = -1.5
+    voice_need: float = 1.5
+
+
+MECHANISM = Mechanism()
