@@ -81,18 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from analytics import db, demo
+    from analytics import demo
 
     if args.accounts < 1 or args.months < 7:
         print("needsmine demo: --accounts must be ≥ 1 and --months ≥ 7", file=sys.stderr)
         return EXIT_BAD_INPUT
     progress = _Progress(args.quiet)
     path = config.db_path(args.db)
-    with db.connect(path) as con:
-        counts = demo.generate(
-            con, accounts=args.accounts, months=args.months, seed=args.seed,
-            end_month=args.end_month, progress=progress,
-        )  # fmt: skip
+    counts = demo.build_file(
+        path, accounts=args.accounts, months=args.months, seed=args.seed,
+        end_month=args.end_month, progress=progress,
+    )  # fmt: skip
     if args.json:
         print(json.dumps({"db": str(path), "rows": counts}, ensure_ascii=False))
     else:

@@ -24,6 +24,5 @@ def ensure_demo(path: Path, progress: Callable[[str, float], None] | None = None
     """Generate the demo into `path` unless it already holds data; True when it generated."""
     if has_data(path):
         return False
-    with db.connect(path) as con:
-        demo.generate(con, accounts=DEMO_ACCOUNTS, seed=0, progress=progress)
+    demo.build_file(path, accounts=DEMO_ACCOUNTS, seed=0, progress=progress)
     return True

@@ -67,7 +67,9 @@ def load() -> Catalogue:
     prod_pos = {pid: j for j, pid in enumerate(products["product_id"])}
     for row in fit_rows.itertuples(index=False):
         multiplier[ind_pos[row.industry], prod_pos[row.product_id]] = row.multiplier
-    fit = np.clip(products["base_adoption"].to_numpy()[None, :] * multiplier, 0.0, 0.85)
+    base = products["base_adoption"].to_numpy()[None, :]
+    # For a product with no base rate (和校园 is for schools only) the file gives the rate itself.
+    fit = np.clip(np.where(base > 0, base * multiplier, np.where(multiplier != 1, multiplier, 0.0)), 0.0, 0.85)
     return Catalogue(products=products, industries=industries, fit=fit)
 
 

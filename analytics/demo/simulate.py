@@ -141,8 +141,21 @@ def simulate(
         partial = rng.random(n) < mech.partial_share
         silent = rng.random(n) < mech.silent_share
         churn_kind[start] = np.where(partial[start], np.where(silent[start], 3, 2), 1)
-        residual[start & partial] = rng.uniform(0.05, 0.25, n)[start & partial]
-        residual[start & partial & silent] = 0.0
+        # A partial churn keeps only the account's smallest product, at a fraction of its volume;
+        # where even one unit of it would be a quarter of the bill, the account falls silent.
+        stay = np.flatnonzero(start & partial)
+        if stay.size:
+            value = np.where(owned[stay], quantity[stay] * price * price_factor[stay], np.inf)
+            value = np.where(member_based[None, :] & owned[stay], members[stay, None] * member_share[stay] * price, value)
+            smallest = value.argmin(axis=1)
+            total = np.where(owned[stay], value, 0.0).sum(axis=1)
+            owned[stay] = False
+            owned[stay, smallest] = True
+            residual[stay] = rng.uniform(0.05, 0.25, stay.size)
+            unit = price[smallest] * price_factor[stay, smallest]
+            too_big = np.maximum(value[np.arange(stay.size), smallest] * residual[stay], unit) > 0.25 * total
+            churn_kind[stay[too_big]] = 3
+        residual[start & (churn_kind == 3)] = 0.0
         abrupt[start] = erosion_hist.mean(axis=0)[start] < 0.15
         churn_day[start] = rng.integers(1, days, n)[start]
 
@@ -198,8 +211,6 @@ def simulate(
         # The month's bill.
         qty = np.where(member_based[None, :], members[:, None] * member_share, quantity)
         qty = qty * residual[:, None]
-        ending = start & (churn_kind == 1)
-        qty[ending] *= (churn_day[ending] / days)[:, None] * rng.uniform(0.3, 1.0, (ending.sum(), 1))
         season = np.ones(n_prod)
         if t in festivals:
             season = np.where(is_message, 0.6, np.where(is_terminal, 0.9, 0.98))
