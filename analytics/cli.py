@@ -72,12 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print rows imported per table as JSON")
     imp.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_db(imp)
+    bld = sub.add_parser("build", help="build the SQL layers (staging views, marts) and run the data tests")
+    bld.add_argument("--json", action="store_true", help="print timings, rows and data-test results as JSON")
+    bld.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_db(bld)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return {"demo": _demo, "import": _import}[args.command](args)
+    return {"demo": _demo, "import": _import, "build": _build}[args.command](args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -126,3 +130,24 @@ def _import(args: argparse.Namespace) -> int:
         for table, rows in counts.items():
             print(f"  {table:<20} {rows:>12,}")
     return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from analytics import build, db
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        print(f"{path}: 仓库不存在，请先运行 needsmine demo 或 needsmine import / warehouse not found", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with db.connect(path) as con:
+        report = build.build(con, _Progress(args.quiet))
+    if args.json:
+        print(json.dumps({"db": str(path), "seconds": report.seconds, "rows": report.rows,
+                          "data_tests": report.failures, "ok": report.ok}, ensure_ascii=False))
+    else:
+        print(f"构建完成 / built {path} in {sum(report.seconds.values()):.1f} s")
+        for name, rows in report.rows.items():
+            print(f"  {name:<28} {rows:>12,}  {report.seconds[name]:6.1f} s")
+        for name, failing in report.failures.items():
+            print(f"  数据测试 {name:<28} {'通过 / pass' if failing == 0 else f'失败 / FAIL: {failing} rows'}")
+    return EXIT_OK if report.ok else 1

@@ -21,6 +21,9 @@ and expiry terms make those possible. When churn starts, either every product is
 that month (离网), or revenue drops to 5–25% of its level and stays there (partial churn, a few
 of them going fully silent, 沉默) — both satisfy SPEC §2's churn definition.
 
+An account's latent need for an area also shows in what it holds at the start (holdings of the
+area scale with exp(0.5·need)), as well as in what its interviews voice.
+
 Upsell propensity of area a (probability of starting a new product of that area next month):
 
     adopt_intercept[a] + need·need[a] (latent, voiced in interviews) + whitespace·(best fit of a
@@ -66,10 +69,11 @@ class Mechanism:
     complaint_risk: float = 0.7
     # adoption (logit)
     adopt_intercept: tuple[float, float, float, float] = (-6.9, -6.6, -6.7, -6.7)
-    adopt_need: float = 1.0
+    adopt_need: float = 0.7
+    holding_need: float = 0.5  # initial holdings of an area scale with exp(holding_need · need)
     adopt_whitespace: float = 3.0
     adopt_peer: float = 1.5
-    adopt_voiced: float = 0.9
+    adopt_voiced: float = 1.2
     adopt_size: float = 0.2
     adopt_risk_drag: float = -0.8
     adopt_key: float = 0.3
@@ -78,7 +82,7 @@ class Mechanism:
         default_factory=lambda: {"A": 0.85, "B": 0.45, "C": 0.28, "D": 0.12}
     )
     voice_intercept: float = -1.5
-    voice_need: float = 1.5
+    voice_need: float = 1.8
 
 
 MECHANISM = Mechanism()

@@ -99,7 +99,9 @@ def simulate(
         return np.maximum(1.0, q)
 
     size_mult = np.clip(np.log(p.employees / 20.0) / 2.0 + 1.0, 0.5, 2.2)
-    owned = rng.random((n, n_prod)) < np.clip(fit * size_mult[:, None], 0, 0.95)
+    # A lasting need shows in what the account already holds: needs persist.
+    need_mult = np.exp(mech.holding_need * p.need[:, area_of])
+    owned = rng.random((n, n_prod)) < np.clip(fit * size_mult[:, None] * need_mult, 0, 0.95)
     newcomers = p.open_month > 0  # accounts opening in the window start small
     keep = rng.random((n, n_prod)) < 0.35
     owned[newcomers] &= keep[newcomers]
@@ -142,7 +144,8 @@ def simulate(
         silent = rng.random(n) < mech.silent_share
         churn_kind[start] = np.where(partial[start], np.where(silent[start], 3, 2), 1)
         # A partial churn keeps only the account's smallest product, at a fraction of its volume;
-        # where even one unit of it would be a quarter of the bill, the account falls silent.
+        # where even that would be above 15% of the bill (usage noise could lift it past the
+        # 30% of SPEC §2's definition), the account falls silent instead.
         stay = np.flatnonzero(start & partial)
         if stay.size:
             value = np.where(owned[stay], quantity[stay] * price * price_factor[stay], np.inf)
@@ -153,7 +156,7 @@ def simulate(
             owned[stay, smallest] = True
             residual[stay] = rng.uniform(0.05, 0.25, stay.size)
             unit = price[smallest] * price_factor[stay, smallest]
-            too_big = np.maximum(value[np.arange(stay.size), smallest] * residual[stay], unit) > 0.25 * total
+            too_big = np.maximum(value[np.arange(stay.size), smallest] * residual[stay], unit) > 0.15 * total
             churn_kind[stay[too_big]] = 3
         residual[start & (churn_kind == 3)] = 0.0
         abrupt[start] = erosion_hist.mean(axis=0)[start] < 0.15

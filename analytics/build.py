@@ -1,0 +1,73 @@
+"""`needsmine build`: the SQL layers (staging views → intermediate → marts) and their data tests.
+
+Each `.sql` file holds one select and is named after the view or table it becomes; the order
+below is the dependency order. Staging and intermediate steps are views (cheap, always fresh);
+marts are tables, because pages and models read them often.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from analytics import config
+
+STAGING = (
+    "stg_accounts", "stg_managers", "stg_products", "stg_billing_monthly", "stg_members_monthly",
+    "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
+)  # fmt: skip
+INTERMEDIATE = ("int_account_months", "int_account_month_activity")
+MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace")
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class BuildReport:
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)  # data test -> failing rows
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.failures.values())
+
+
+def _sql(layer: str, name: str) -> str:
+    return (config.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, test: bool = True) -> BuildReport:
+    """Create every view and mart in the warehouse, then run the data tests."""
+    say = progress or (lambda message, fraction: None)
+    report = BuildReport()
+    steps = [("staging", n) for n in STAGING] + [("intermediate", n) for n in INTERMEDIATE] + [("marts", n) for n in MARTS]
+    for i, (layer, name) in enumerate(steps):
+        say(f"构建 / building {name}", i / (len(steps) + 1))
+        t0 = time.perf_counter()
+        kind = "table" if layer == "marts" else "view"
+        con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
+        report.seconds[name] = time.perf_counter() - t0
+        if kind == "table":
+            report.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
+    if test:
+        say("数据测试 / data tests", len(steps) / (len(steps) + 1))
+        report.failures = run_data_tests(con)
+    say("完成 / done", 1.0)
+    return report
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Each file in `sql/data_tests/` selects the rows that break a rule; returns their counts."""
+    return {
+        path.stem: con.execute(f"select count(*) from ({path.read_text(encoding='utf-8')})").fetchone()[0]
+        for path in sorted((config.SQL_DIR / "data_tests").glob("*.sql"))
+    }
+
+
+def is_built(con: duckdb.DuckDBPyConnection) -> bool:
+    have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    return set(MARTS) <= have

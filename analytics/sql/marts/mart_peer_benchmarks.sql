@@ -1,0 +1,71 @@
+-- For accounts of the same industry and size band in the latest month: how many hold each
+-- product and what a holder typically pays for it.
+with features as (
+    select * from mart_account_features
+),
+
+billing as (
+    select * from stg_billing_monthly
+),
+
+products as (
+    select * from stg_products
+),
+
+latest as (
+    select
+        account_id,
+        industry,
+        size_band,
+        billing_month,
+    from features
+    where billing_month = (select max(billing_month) from features)
+        and revenue_yuan > 0
+),
+
+groups as (
+    select
+        industry,
+        size_band,
+        count(*) as peer_account_count,
+    from latest
+    group by industry, size_band
+),
+
+holders as (
+    select
+        latest.industry,
+        latest.size_band,
+        billing.product_id,
+        count(*) as holder_count,
+        median(billing.revenue_yuan) as typical_monthly_revenue_yuan,
+        quantile_cont(billing.revenue_yuan, 0.75) as upper_monthly_revenue_yuan,
+    from latest
+    inner join billing
+        on billing.account_id = latest.account_id
+        and billing.billing_month = latest.billing_month
+        and billing.quantity > 0
+    group by latest.industry, latest.size_band, billing.product_id
+),
+
+final as (
+    select
+        groups.industry,
+        groups.size_band,
+        products.product_id,
+        products.product_name,
+        products.area,
+        groups.peer_account_count,
+        coalesce(holders.holder_count, 0) as holder_count,
+        coalesce(holders.holder_count, 0) / groups.peer_account_count as adoption_rate,
+        holders.typical_monthly_revenue_yuan,
+        holders.upper_monthly_revenue_yuan,
+    from groups
+    cross join products
+    left join holders
+        on holders.industry = groups.industry
+        and holders.size_band = groups.size_band
+        and holders.product_id = products.product_id
+)
+
+select * from final

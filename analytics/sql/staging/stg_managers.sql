@@ -1,0 +1,6 @@
+select
+    manager_id,
+    manager_name,
+    district,
+    team,
+from managers

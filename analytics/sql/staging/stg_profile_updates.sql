@@ -1,0 +1,7 @@
+select
+    update_id,
+    account_id,
+    kind::varchar as kind,
+    updated_at,
+    updated_by,
+from profile_updates
