@@ -76,12 +76,54 @@ def build_parser() -> argparse.ArgumentParser:
     bld.add_argument("--json", action="store_true", help="print timings, rows and data-test results as JSON")
     bld.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_db(bld)
+    trn = sub.add_parser(
+        "train",
+        help="train the notes, churn and upsell models (rolling-origin evaluation) and save them",
+        description=(
+            "Train the notes model, the churn model and one upsell model per area on a built "
+            "warehouse (builds it first if needed). The test as-of month is the latest whose label "
+            "window is complete, or --as-of; models train only on as-of months whose labels were "
+            "complete by then. Models are saved beside the warehouse (<db>.models/)."
+        ),
+    )
+    trn.add_argument("--as-of", help="test as-of month, YYYY-MM (default: the latest with a complete window)")
+    trn.add_argument("--seed", type=int, default=0)
+    trn.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    trn.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_db(trn)
+
+    sco = sub.add_parser("score", help="score every account in service: churn risk, reasons, upsell per area")
+    sco.add_argument("--as-of", help="as-of month, YYYY-MM (default: the latest month)")
+    sco.add_argument("--months", type=int, default=1, help="score this many months up to --as-of (default 1)")
+    sco.add_argument("--json", action="store_true", help="print row counts as JSON")
+    sco.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_db(sco)
+
+    from analytics.models.table import add_train_table_parser
+
+    add_train_table_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return {"demo": _demo, "import": _import, "build": _build}[args.command](args)
+    if args.command == "train-table":
+        from analytics.models.table import run_train_table
+
+        return run_train_table(args)
+    return {"demo": _demo, "import": _import, "build": _build, "train": _train, "score": _score}[args.command](args)
+
+
+def _month(text: str | None):
+    """A YYYY-MM argument as the first day of that month (None stays None)."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.datetime.strptime(text.strip()[:7], "%Y-%m").date()
+    except ValueError:
+        raise SystemExit(f"needsmine: '{text}' 不是月份 / not a month (YYYY-MM)") from None
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -151,3 +193,91 @@ def _build(args: argparse.Namespace) -> int:
         for name, failing in report.failures.items():
             print(f"  数据测试 {name:<28} {'通过 / pass' if failing == 0 else f'失败 / FAIL: {failing} rows'}")
     return EXIT_OK if report.ok else 1
+
+
+def _open_built(args: argparse.Namespace):
+    """The warehouse of --db, built if its marts are missing; None (message printed) if absent."""
+    from analytics import build, db
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        print(f"{path}: 仓库不存在，请先运行 needsmine demo 或 needsmine import / warehouse not found", file=sys.stderr)
+        return None, path
+    con = db.connect(path)
+    if not build.is_built(con):
+        build.build(con, _Progress(args.quiet))
+    return con, path
+
+
+def _train(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from analytics.models import registry, training
+
+    as_of = _month(args.as_of)
+    con, path = _open_built(args)
+    if con is None:
+        return EXIT_BAD_INPUT
+    with con:
+        try:
+            models, report = training.train_all(con, as_of=as_of, seed=args.seed, progress=_Progress(args.quiet))
+        except ValueError as err:
+            print(f"needsmine train: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        metadata = {"trained_at": dt.datetime.now().replace(microsecond=0), "warehouse": str(path),
+                    "seed": args.seed}  # fmt: skip
+        registry.save_all(config.models_dir(path), models, report, metadata)
+        registry.record_run(con, report, metadata)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=_json_default))
+        return EXIT_OK
+    print(f"模型已保存 / models saved to {config.models_dir(path)}")
+    print(f"  走访纪要 notes: macro F1 {report['notes']['macro_f1']:.3f} (held-out {report['notes']['test_rows']:,} notes)")
+    for name, r in [("离网 churn", report["churn"])] + [(a, r) for a, r in report["upsell"].items()]:
+        truth = f", truth AUC {r['truth_auc']:.3f} (ratio {r['auc'] / r['truth_auc']:.3f})" if r.get("truth_auc") else ""
+        print(f"  {name:<20} test {r['test_as_of']}: AUC {r['auc']:.3f}{truth}, PR-AUC {r['pr_auc']:.3f}, "
+              f"lift@10% {r['lift_top_decile']:.2f}, Brier {r['brier']:.4f}, {r['positives']}/{r['rows']} positive")
+    return EXIT_OK
+
+
+def _json_default(value):
+    import datetime as dt
+
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _score(args: argparse.Namespace) -> int:
+    from analytics.models import features, registry, scoring
+    from analytics.models.family import ModelFileError
+
+    as_of = _month(args.as_of)
+    con, path = _open_built(args)
+    if con is None:
+        return EXIT_BAD_INPUT
+    with con:
+        try:
+            models, _ = registry.load_all(config.models_dir(path))
+        except (FileNotFoundError, ModelFileError) as err:
+            print(f"needsmine score: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        last = as_of or features.month_bounds(con)[1]
+        counts = {}
+        for k in reversed(range(max(1, args.months))):
+            month = features.add_months(last, -k)
+            try:
+                counts[f"{month:%Y-%m}"] = scoring.score(con, models, as_of=month, progress=_Progress(args.quiet))
+            except ValueError as err:
+                print(f"needsmine score: {err}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps({"db": str(path), "scored": counts}, ensure_ascii=False))
+    else:
+        for month, c in counts.items():
+            print(f"评分完成 / scored {month}: {c['scores']:,} accounts, mean churn probability {c['mean_churn_probability']:.3f}")
+    return EXIT_OK

@@ -37,6 +37,11 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_DB
 
 
+def models_dir(db: Path) -> Path:
+    """Where the models trained on warehouse `db` live: beside it, named after it."""
+    return db.with_name(db.stem + ".models")
+
+
 def memory_limit() -> str:
     return os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
 

@@ -1,5 +1,5 @@
--- Products an account's peers commonly buy and the account lacks (latest month), each with
--- its expected annual value: peer adoption rate × a holder's typical monthly spend × 12.
+-- Products an account's peers commonly buy and the account lacks (each of the last 3 months),
+-- each with its expected annual value: peer adoption rate × a holder's typical monthly spend × 12.
 with features as (
     select * from mart_account_features
 ),
@@ -19,13 +19,14 @@ latest as (
         size_band,
         billing_month,
     from features
-    where billing_month = (select max(billing_month) from features)
+    where billing_month > (select max(billing_month) from features) - interval 3 month
         and revenue_yuan > 0
 ),
 
 held as (
     select
         billing.account_id,
+        billing.billing_month,
         billing.product_id,
     from billing
     inner join latest
@@ -48,11 +49,13 @@ final as (
     inner join benchmarks
         on benchmarks.industry = latest.industry
         and benchmarks.size_band = latest.size_band
+        and benchmarks.billing_month = latest.billing_month
     where benchmarks.holder_count >= 3
         and benchmarks.adoption_rate >= 0.05
         and not exists (
             select 1 from held
             where held.account_id = latest.account_id
+                and held.billing_month = latest.billing_month
                 and held.product_id = benchmarks.product_id
         )
 )

@@ -1,5 +1,5 @@
--- For accounts of the same industry and size band in the latest month: how many hold each
--- product and what a holder typically pays for it.
+-- For accounts of the same industry and size band, in each of the last 3 months: how many hold
+-- each product and what a holder typically pays for it.
 with features as (
     select * from mart_account_features
 ),
@@ -19,7 +19,7 @@ latest as (
         size_band,
         billing_month,
     from features
-    where billing_month = (select max(billing_month) from features)
+    where billing_month > (select max(billing_month) from features) - interval 3 month
         and revenue_yuan > 0
 ),
 
@@ -27,15 +27,17 @@ groups as (
     select
         industry,
         size_band,
+        billing_month,
         count(*) as peer_account_count,
     from latest
-    group by industry, size_band
+    group by industry, size_band, billing_month
 ),
 
 holders as (
     select
         latest.industry,
         latest.size_band,
+        latest.billing_month,
         billing.product_id,
         count(*) as holder_count,
         median(billing.revenue_yuan) as typical_monthly_revenue_yuan,
@@ -45,13 +47,14 @@ holders as (
         on billing.account_id = latest.account_id
         and billing.billing_month = latest.billing_month
         and billing.quantity > 0
-    group by latest.industry, latest.size_band, billing.product_id
+    group by latest.industry, latest.size_band, latest.billing_month, billing.product_id
 ),
 
 final as (
     select
         groups.industry,
         groups.size_band,
+        groups.billing_month,
         products.product_id,
         products.product_name,
         products.area,
@@ -65,6 +68,7 @@ final as (
     left join holders
         on holders.industry = groups.industry
         and holders.size_band = groups.size_band
+        and holders.billing_month = groups.billing_month
         and holders.product_id = products.product_id
 )
 

@@ -1,0 +1,141 @@
+"""Per-feature encoders of the model family: each turns ONE input column into basis columns.
+
+One encoder per original column (rather than one for all numeric columns) lets a
+`ColumnTransformer` say, through its public `output_indices_`, exactly which basis columns
+belong to which input column — which is what per-feature contributions are summed over.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import SplineTransformer
+from sklearn.utils.validation import check_is_fitted
+
+MISSING_CATEGORY = "(缺失)"
+
+
+def as_float(X) -> np.ndarray:
+    """A 2-D float array of `X`; text that is not a number and pandas' NA become NaN."""
+    if isinstance(X, pd.DataFrame | pd.Series):
+        frame = pd.DataFrame(X).apply(pd.to_numeric, errors="coerce")
+        return frame.to_numpy(dtype=float, na_value=np.nan)
+    X = np.asarray(X, dtype=float)
+    return X.reshape(-1, 1) if X.ndim == 1 else X
+
+
+def as_category_text(X) -> np.ndarray:
+    """A 2-D object array of stripped strings; missing and blank cells become one category.
+
+    Every value is made text so that a column mixing 1, "1" and 1.0 from different readers is
+    one vocabulary, and so that OneHotEncoder never sees mixed types.
+    """
+    frame = pd.DataFrame(X)
+    out = np.empty(frame.shape, dtype=object)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        missing = column.isna().to_numpy()
+        text = column.astype(object).where(~missing, "").astype(str).str.strip()
+        text = text.where(text != "", MISSING_CATEGORY)
+        out[:, j] = text.to_numpy(dtype=object)
+    return out
+
+
+class NumericBasis(TransformerMixin, BaseEstimator):
+    """A cubic B-spline basis of one numeric column, plus a missing-value indicator.
+
+    When the training data had missing values, a missing value gets an all-zero basis row and
+    an indicator column set to 1: the same model as median imputation plus indicator (the
+    indicator's weight is free either way) but sparse for the mostly-empty columns of wide
+    warehouse tables. Without missing values in training, a missing value at prediction time
+    is imputed with the training median, i.e. treated as typical. Knots sit at quantiles between the
+    `tail` and 1 − `tail` quantiles; beyond the end knots the basis is held constant, which
+    clips outliers instead of extrapolating a cubic into them. A column with two distinct
+    values gets one linear column, a constant column none. With knots at quantiles the basis
+    does not depend on the column's scale, so no scaler is needed.
+    """
+
+    def __init__(self, n_knots: int = 6, tail: float = 0.005) -> None:
+        self.n_knots = n_knots
+        self.tail = tail
+
+    def fit(self, X, y=None) -> NumericBasis:
+        x = as_float(X)
+        if x.shape[1] != 1:
+            raise ValueError(f"NumericBasis encodes one column, got {x.shape[1]}")
+        x = x[:, 0]
+        self.n_features_in_ = 1
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        missing = np.isnan(x)
+        values = x[~missing]
+        self.has_missing_ = bool(missing.any())
+        self.median_ = float(np.median(values)) if values.size else 0.0
+        distinct = np.unique(values)
+        self.spline_ = None
+        self.low_ = self.high_ = self.median_
+        if distinct.size == 2:
+            self.low_, self.high_ = float(distinct[0]), float(distinct[1])
+        elif distinct.size > 2:
+            knots = self._knots(values, distinct)
+            if knots.size >= 2:
+                self.spline_ = SplineTransformer(
+                    knots=knots.reshape(-1, 1),
+                    degree=3,
+                    extrapolation="constant",
+                    include_bias=False,
+                ).fit(knots.reshape(-1, 1))
+            else:  # nearly all one value: the rare other values are a step
+                self.low_, self.high_ = float(distinct[0]), float(distinct[-1])
+        return self
+
+    def _knots(self, values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+        levels = np.linspace(self.tail, 1 - self.tail, self.n_knots)
+        knots = np.unique(np.quantile(values, levels))
+        if knots.size < self.n_knots:
+            # Heaped data (e.g. 80% zeros): add knots among the values off the heap, so the
+            # shape of the tail is still modelled.
+            heap = distinct[np.argmax(np.unique(values, return_counts=True)[1])]
+            rest = values[values != heap]
+            if rest.size:
+                knots = np.unique(np.r_[knots, np.quantile(rest, levels)])
+        return knots
+
+    def transform(self, X) -> sparse.csr_matrix:
+        check_is_fitted(self, "median_")
+        x = as_float(X)[:, 0]
+        missing = np.isnan(x)
+        filled = np.where(missing, self.median_, x)
+        if self.spline_ is not None:
+            basis = self.spline_.transform(filled.reshape(-1, 1))
+        elif self.high_ > self.low_:
+            basis = np.clip((filled - self.low_) / (self.high_ - self.low_), 0.0, 1.0)
+            basis = basis.reshape(-1, 1)
+        else:
+            basis = np.zeros((x.shape[0], 0))
+        if self.has_missing_:
+            basis[missing] = 0.0
+        blocks = [basis]
+        if self.has_missing_:
+            blocks.append(missing.astype(float).reshape(-1, 1))
+        # Sparse, so that a wide table's basis (most columns mostly empty, each spline row at
+        # most 4 non-zeros) is stacked and fitted without materialising its zeros.
+        return sparse.csr_matrix(np.hstack(blocks))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "median_")
+        name = str(input_features[0]) if input_features is not None else (
+            str(self.feature_names_in_[0]) if hasattr(self, "feature_names_in_") else "x0"
+        )
+        if self.spline_ is not None:
+            n = self.spline_.n_features_out_
+            names = [f"{name}_sp{i}" for i in range(n)]
+        elif self.high_ > self.low_:
+            names = [name]
+        else:
+            names = []
+        if self.has_missing_:
+            names.append(f"{name}_missing")
+        return np.asarray(names, dtype=object)

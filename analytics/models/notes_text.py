@@ -1,0 +1,199 @@
+"""Features of Chinese interview notes: character n-grams per clause, with the n-grams of a
+clause that declines a need kept apart from those of a clause that voices one.
+
+Character n-grams need no word segmentation. Negation is the one thing a bag of n-grams gets
+wrong: "客户说暂不需要视频会议" shares every content n-gram with "想开视频会议", so a plain model
+tags both. Following the usual negation-scope trick (Das & Chen 2001; NegEx), every n-gram of a
+clause that holds a negation cue is marked "¬": the model then learns separate weights for
+declined mentions, and a declined mention it has never seen carries no weight at all instead of
+the weight of the need it names.
+
+The cues are ordinary Chinese for declining an intention ("暂不", "不打算", "没有…计划"), not
+phrases of the demo generator. Capability negations ("不稳定", "不方便", "无法通知家长",
+"没有统一号码", "不想再手工登记") are deliberately *not* cues: they voice a pain point, i.e. a need.
+
+`ClauseNgrams` is the readable definition (one note at a time, pure Python); `ClauseNgramCounts`
+computes the same counts with numpy over millions of notes and is what the model uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+NEGATED = "¬"
+# Clause boundaries: sentence and clause punctuation, full and half width, and line breaks. The
+# enumeration comma 、 is not one: in "视频监控、定位都不需要" the cue covers both.
+BOUNDARIES = "。，；！？,;!?\n\r"
+CLAUSE_SPLIT = re.compile(f"[{BOUNDARIES}]+")
+# Cues of a declined need: an outright refusal, or "no plan / intention / need" in the clause.
+NEGATION_CUES = (
+    r"暂不|暂未|暂缓|先不|不需要|不必|无需|不考虑|不打算|不准备|不计划|不会上|不感兴趣|无意|没兴趣"
+    rf"|未考虑|拒绝|(?:没|暂无|尚无|并无|毫无)[^{BOUNDARIES}\x00]*?"
+    r"(?:计划|打算|需求|需要|意向|想法|预算)"
+)
+# Normalisation: lower case, full-width ASCII (Ａ, ５, ，) folded to ASCII, spaces dropped.
+_FOLD = {code: chr(code - 0xFEE0).lower() for code in range(0xFF01, 0xFF5F)}
+SPACES = " \t\x0b\x0c\xa0\u3000"
+_FOLD.update({ord(space): None for space in SPACES})
+
+CODE_BITS = 21  # a Unicode code point (+1) fits in 21 bits, so three fit in a uint64 key
+NEGATED_BIT = np.uint64(1) << np.uint64(63)
+SEPARATOR = "\x00"  # between notes when many are encoded at once
+
+
+def normalise(text: str) -> str:
+    return text.lower().translate(_FOLD)
+
+
+class ClauseNgrams:
+    """Analyzer (one note → list of features): the character n-grams of each clause of the
+    normalised note, prefixed with "¬" in a clause holding a negation cue; no n-gram spans two
+    clauses. The definition `ClauseNgramCounts` reproduces; usable as a CountVectorizer analyzer."""
+
+    def __init__(self, min_n: int = 1, max_n: int = 3, negation: str | None = NEGATION_CUES):
+        self.min_n, self.max_n, self.negation = min_n, max_n, negation
+
+    def __call__(self, text: str) -> list[str]:
+        cue = re.compile(self.negation) if self.negation else None
+        grams: list[str] = []
+        for clause in CLAUSE_SPLIT.split(normalise(text)):
+            prefix = NEGATED if cue is not None and cue.search(clause) else ""
+            for n in range(self.min_n, min(self.max_n, len(clause)) + 1):
+                grams.extend(prefix + clause[i : i + n] for i in range(len(clause) - n + 1))
+        return grams
+
+
+def _encode(texts: list[str], min_n: int, max_n: int, negation: str | None):
+    """(note index, n-gram key) of every n-gram of `texts`, computed over one flat array of code
+    points: a key packs up to three (code point + 1)s in 21-bit fields; bit 63 marks "¬"."""
+    joined = SEPARATOR.join(texts)
+    if joined.count(SEPARATOR) != len(texts) - 1:  # a note holding the separator itself
+        joined = SEPARATOR.join(text.replace(SEPARATOR, "") for text in texts)
+    chars = np.frombuffer(joined.lower().encode("utf-32-le"), dtype=np.uint32).copy()
+    full_width = (chars >= 0xFF01) & (chars <= 0xFF5E)  # lower() already made Ａ into ａ
+    chars[full_width] -= 0xFEE0
+    chars = chars[~np.isin(chars, [ord(space) for space in SPACES])]
+
+    is_separator = chars == 0
+    is_boundary = np.isin(chars, [ord(mark) for mark in BOUNDARIES]) | is_separator
+    note_of = np.cumsum(is_separator)
+    clause_of = np.cumsum(is_boundary)
+    negated_clause = np.zeros(int(clause_of[-1]) + 1 if chars.size else 1, dtype=bool)
+    if negation:
+        text = chars.tobytes().decode("utf-32-le")
+        starts = [match.start() for match in re.finditer(negation, text)]
+        negated_clause[clause_of[np.asarray(starts, dtype=np.int64)]] = True
+
+    boundaries_before = np.concatenate([[0], np.cumsum(is_boundary)])
+    codes = chars.astype(np.uint64) + np.uint64(1)
+    rows, keys = [], []
+    for n in range(min_n, max_n + 1):
+        start = np.arange(max(chars.size - n + 1, 0))
+        start = start[boundaries_before[start + n] == boundaries_before[start]]
+        key = np.zeros(start.size, dtype=np.uint64)
+        for k in range(n):
+            key = (key << np.uint64(CODE_BITS)) | codes[start + k]
+        key[negated_clause[clause_of[start]]] |= NEGATED_BIT
+        rows.append(note_of[start])
+        keys.append(key)
+    return np.concatenate(rows), np.concatenate(keys)
+
+
+def decode_key(key: int) -> str:
+    """The feature (n-gram, "¬"-prefixed if negated) a key stands for."""
+    prefix = NEGATED if key >> 63 else ""
+    key &= (1 << 63) - 1
+    chars = []
+    while key:
+        chars.append(chr((key & ((1 << CODE_BITS) - 1)) - 1))
+        key >>= CODE_BITS
+    return prefix + "".join(reversed(chars))
+
+
+def distinct_texts(texts: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+    """(codes, distinct) with texts[i] == distinct[codes[i]]; a missing text counts as ""."""
+    values = texts if isinstance(texts, np.ndarray) else np.asarray(list(texts), dtype=object)
+    codes, uniques = pd.factorize(values.astype(object, copy=False))  # missing → -1
+    distinct = [str(text) for text in uniques]
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(distinct), codes)
+        distinct.append("")
+    return codes, distinct
+
+
+class ClauseNgramCounts(TransformerMixin, BaseEstimator):
+    """Count matrix of `ClauseNgrams` features, vectorised with numpy (no Python loop per note
+    or per n-gram), for notes by the million.
+
+    Each distinct note is encoded once (notes repeat a lot) and `min_df` counts distinct notes:
+    an n-gram must occur in that many different notes to enter the vocabulary. n-grams up to 3
+    characters (three code points fill a 64-bit key). Notes are processed `chunk_size` at a time
+    to bound memory.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (1, 3),
+        negation: str | None = NEGATION_CUES,
+        min_df: int = 2,
+        chunk_size: int = 100_000,
+    ):
+        self.ngram_range = ngram_range
+        self.negation = negation
+        self.min_df = min_df
+        self.chunk_size = chunk_size
+
+    def _chunks(self, texts: Iterable[str]):
+        """(codes, then per chunk of distinct notes: (offset, note index, key))."""
+        min_n, max_n = self.ngram_range
+        if not 1 <= min_n <= max_n <= 3:
+            raise ValueError(f"ngram_range must lie within (1, 3), got {self.ngram_range}")
+        codes, distinct = distinct_texts(texts)
+        chunks = (
+            (offset, *_encode(distinct[offset : offset + self.chunk_size], min_n, max_n, self.negation))
+            for offset in range(0, len(distinct), self.chunk_size)
+        )
+        return codes, len(distinct), chunks
+
+    def fit(self, texts: Iterable[str], y: object = None) -> ClauseNgramCounts:
+        _, _, chunks = self._chunks(texts)
+        seen, frequency = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+        for _, rows, keys in chunks:
+            key, column = np.unique(keys, return_inverse=True)
+            present = sparse.csr_matrix(
+                (np.ones(rows.size, dtype=np.float32), (rows, column)),
+                shape=(int(rows.max()) + 1 if rows.size else 0, key.size),
+            )  # summing the duplicates leaves one entry per (note, n-gram)
+            seen.append(key)
+            frequency.append(np.bincount(present.indices, minlength=key.size))
+        key, inverse = np.unique(np.concatenate(seen), return_inverse=True)
+        document_frequency = np.bincount(inverse, weights=np.concatenate(frequency))
+        self.vocabulary_ = key[document_frequency >= self.min_df]
+        return self
+
+    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        codes, n_distinct, chunks = self._chunks(texts)
+        vocabulary = self.vocabulary_
+        all_rows, all_columns = [], []
+        for offset, rows, keys in chunks:
+            column = np.searchsorted(vocabulary, keys)
+            known = column < vocabulary.size
+            known[known] = vocabulary[column[known]] == keys[known]
+            all_rows.append(rows[known] + offset)
+            all_columns.append(column[known])
+        rows = np.concatenate(all_rows) if all_rows else np.zeros(0, dtype=np.int64)
+        columns = np.concatenate(all_columns) if all_columns else np.zeros(0, dtype=np.int64)
+        counts = sparse.csr_matrix(
+            (np.ones(rows.size, dtype=np.float32), (rows, columns)),
+            shape=(n_distinct, vocabulary.size),
+        )  # duplicates (a repeated n-gram) are summed
+        return counts[codes]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray([decode_key(int(key)) for key in self.vocabulary_], dtype=object)

@@ -1,0 +1,71 @@
+"""The trained models of a warehouse: saved beside it, with their metadata, and their reports
+recorded in the warehouse (`model_runs`) for the model quality page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.config import AREAS
+from analytics.models.family import load_model, read_metadata, save_model
+
+NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
+
+
+def path_of(models_dir: Path, name: str) -> Path:
+    return models_dir / f"{name}.joblib"
+
+
+def save_all(models_dir: Path, models: dict[str, Any], report: dict, metadata: dict[str, Any]) -> None:
+    """Save every model with the shared metadata and its own report, and the whole report."""
+    for name, model in models.items():
+        own = report["notes"] if name == "notes" else report["churn"] if name == "churn" else report["upsell"][name]
+        save_model(model, path_of(models_dir, name), {**metadata, "model": name, "report": own})
+    (models_dir / "report.json").write_text(
+        json.dumps({**metadata, **report}, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+
+
+def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
+    """(models by name, metadata by name). Raises FileNotFoundError naming the missing model."""
+    models, metadata = {}, {}
+    for name in NAMES:
+        path = path_of(models_dir, name)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: 模型不存在，请先运行 needsmine train / model not trained yet")
+        models[name], metadata[name] = load_model(path)
+    return models, metadata
+
+
+def metadata_of(models_dir: Path, name: str) -> dict[str, Any]:
+    return read_metadata(path_of(models_dir, name))
+
+
+def record_run(con: duckdb.DuckDBPyConnection, report: dict, metadata: dict[str, Any]) -> None:
+    """Append this training run to `model_runs` (one row per model) in the warehouse."""
+    con.execute(
+        """
+        create table if not exists model_runs (
+            trained_at timestamp not null,
+            model varchar not null,
+            test_as_of varchar,
+            auc double,
+            truth_auc double,
+            report_json varchar not null
+        )
+        """
+    )
+    rows = [("churn", report["churn"])] + list(report["upsell"].items())
+    for name, own in rows:
+        con.execute(
+            "insert into model_runs values (?, ?, ?, ?, ?, ?)",
+            [metadata["trained_at"], name, own.get("test_as_of"), own.get("auc"), own.get("truth_auc"),
+             json.dumps(own, ensure_ascii=False, default=str)],
+        )
+    con.execute(
+        "insert into model_runs values (?, 'notes', null, null, null, ?)",
+        [metadata["trained_at"], json.dumps(report["notes"], ensure_ascii=False, default=str)],
+    )

@@ -1,0 +1,119 @@
+"""`needsmine score`: churn risk with reasons, revenue at risk, and each area's propensity and
+opportunity for every account in service, written to tables the pages read:
+
+- `scores`: account × as-of month — churn_probability, churn_reasons (top 3, Chinese words),
+  revenue_at_risk_yuan (probability × trailing 12-month revenue), propensity_<area> and
+  opportunity_value_<area>_yuan;
+- `score_reasons`: the reasons with the model's contribution behind each;
+- `score_recommendations`: per area, the products to propose — the account's whitespace
+  (products its industry peers hold and it lacks), each with the probability the account starts
+  it within 6 months (area propensity × its share of the area's whitespace by peer adoption)
+  and the expected annual value (that probability × what a holder typically pays a year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics.config import AREAS, SQL_DIR
+from analytics.models import features as feats
+from analytics.models.family import contributions
+from analytics.models.reasons import top_reasons
+from analytics.models.training import Trained, write_interaction_needs
+
+Progress = Callable[[str, float], None]
+RECOMMENDATIONS_PER_AREA = 3
+OUTPUT_SQL = SQL_DIR / "outputs"
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, as_of: dt.date) -> None:
+    """Replace `table`'s rows of this as-of month by `frame` (creating the table if needed)."""
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    with con.cursor() as cur:
+        cur.execute((OUTPUT_SQL / f"{table}.sql").read_text(encoding="utf-8"))
+        cur.register("_frame", data)
+        cur.execute("begin")
+        cur.execute(f"delete from {table} where as_of_month = ?", [as_of])
+        cur.execute(f"insert into {table} by name select * from _frame")
+        cur.execute("commit")
+
+
+def score(
+    con: duckdb.DuckDBPyConnection,
+    models: dict[str, object],
+    *,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Score every account in service at `as_of` (default: the latest month). Returns row counts."""
+    say = progress or (lambda message, fraction: None)
+    first, last = feats.month_bounds(con)
+    as_of = as_of or last
+    if not first <= as_of <= last:
+        raise ValueError(f"as-of month {as_of:%Y-%m} is outside the data ({first:%Y-%m} – {last:%Y-%m})")
+    say("走访纪要 / reading interview notes", 0.05)
+    write_interaction_needs(con, models["notes"], only_new=True)
+    say("特征 / features", 0.25)
+    frame = feats.load_frame(con, as_of, as_of)
+    frame = frame[frame["revenue_yuan"] > 0].reset_index(drop=True)
+
+    say("离网风险 / churn risk", 0.45)
+    churn: Trained = models["churn"]
+    X = frame[[*churn.numeric, *churn.categorical]]
+    probability = churn.model.predict_proba(X)[:, 1]
+    reasons = top_reasons(contributions(churn.model, X), X)
+    reasons["account_id"] = frame["account_id"].to_numpy()[reasons["row"]]
+    reasons["as_of_month"] = as_of
+    out = pd.DataFrame({
+        "account_id": frame["account_id"],
+        "as_of_month": as_of,
+        "churn_probability": probability,
+        "revenue_12m_yuan": frame["revenue_12m_yuan"],
+        "revenue_at_risk_yuan": probability * frame["revenue_12m_yuan"],
+    })  # fmt: skip
+    listed = reasons.groupby("row")["reason"].agg(list)
+    out["churn_reasons"] = [listed.get(i, []) for i in range(len(out))]
+
+    say("提升机会 / upsell", 0.65)
+    whitespace = con.execute(
+        "select account_id, product_id, product_name, area, peer_adoption_rate, typical_monthly_revenue_yuan "
+        "from mart_account_whitespace where billing_month = ?",
+        [as_of],
+    ).df()
+    recommendations = []
+    for area in AREAS:
+        model: Trained = models[area]
+        p = model.model.predict_proba(frame[[*model.numeric, *model.categorical]])[:, 1]
+        out[f"propensity_{area}"] = p
+        rows = whitespace[whitespace["area"] == area].merge(
+            pd.DataFrame({"account_id": frame["account_id"], "propensity": p}), on="account_id"
+        )
+        share = rows["peer_adoption_rate"] / rows.groupby("account_id")["peer_adoption_rate"].transform("sum")
+        rows["probability"] = rows["propensity"] * share
+        rows["annual_value_yuan"] = rows["typical_monthly_revenue_yuan"] * 12
+        rows["expected_value_yuan"] = rows["probability"] * rows["annual_value_yuan"]
+        value = rows.groupby("account_id")["expected_value_yuan"].sum()
+        out[f"opportunity_value_{area}_yuan"] = out["account_id"].map(value).fillna(0.0)
+        rows = rows.sort_values(["account_id", "expected_value_yuan"], ascending=[True, False])
+        rows["rank"] = rows.groupby("account_id").cumcount() + 1
+        recommendations.append(rows[rows["rank"] <= RECOMMENDATIONS_PER_AREA])
+    out["opportunity_value_yuan"] = out[[f"opportunity_value_{a}_yuan" for a in AREAS]].sum(axis=1)
+    recs = pd.concat(recommendations, ignore_index=True)
+    recs["as_of_month"] = as_of
+    recs = recs[["account_id", "as_of_month", "area", "rank", "product_id", "product_name", "probability",
+                 "annual_value_yuan", "expected_value_yuan"]]  # fmt: skip
+
+    say("写入 / writing scores", 0.9)
+    out["scored_at"] = pd.Timestamp.now().floor("s")
+    _replace(con, "scores", out, as_of)
+    _replace(con, "score_reasons", reasons[["account_id", "as_of_month", "rank", "feature", "contribution", "reason"]], as_of)
+    _replace(con, "score_recommendations", recs, as_of)
+    say("完成 / done", 1.0)
+    return {"scores": len(out), "score_reasons": len(reasons), "score_recommendations": len(recs),
+            "mean_churn_probability": float(np.mean(probability)) if len(out) else 0.0}  # fmt: skip

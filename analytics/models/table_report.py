@@ -1,0 +1,66 @@
+"""The readable (Chinese / English) report of `train-table`, from its JSON summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def format_report(s: dict[str, Any]) -> str:
+    """The report printed by `needsmine train-table` without --json."""
+    lines = [
+        f"needsmine train-table · {s['file']}",
+        "",
+        f"目标 target: {s['target']}  正类 positive = {s['positive']!r}, "
+        f"负类 negative = {s['negative']!r}",
+        f"训练行 rows: {s['rows']:,}  正类 positives: {s['positives']:,} "
+        f"({s['positive_rate']:.1%})",
+    ]
+    numeric = [f for f in s["features"] if f["type"] == "numeric"]
+    categorical = [f for f in s["features"] if f["type"] == "categorical"]
+    lines.append(
+        f"特征 features: {len(s['features'])} (数值 numeric {len(numeric)}, "
+        f"类别 categorical {len(categorical)})"
+    )
+    for f in s["features"]:
+        extra = []
+        if f.get("values") is not None:
+            extra.append(f"{f['values']} values")
+        if f["missing"]:
+            extra.append(f"{f['missing']:,} missing")
+        if f.get("detail"):
+            extra.append(f["detail"])
+        lines.append(f"  · {f['column']} [{f['type']}]" + (f" — {'; '.join(extra)}" if extra else ""))
+    if s["excluded"]:
+        lines.append(f"排除 excluded: {len(s['excluded'])}")
+        lines += [f"  · {e['column']} — {e['reason']}" for e in s["excluded"]]
+    m = s["model"]
+    lines += ["", f"模型 model: {m['kind']} — {m['description']}", f"  选择 chosen by: {m['chosen_by']}"]
+    if len(m["cv"]) > 1:
+        for kind, figures in m["cv"].items():
+            lines.append(f"  {kind:<9} CV AUC {_num(figures['auc'])}  PR-AUC "
+                         f"{_num(figures['pr_auc'])}  Brier {_num(figures['brier'], 4)}")  # fmt: skip
+    lines += [
+        "",
+        f"{m['cv_folds']} 折交叉验证（样本外）/ {m['cv_folds']}-fold cross-validation, out-of-fold:",
+        f"  AUC {_num(s['auc'])}   PR-AUC {_num(s['pr_auc'])}   "
+        f"前10%提升 top-decile lift {_num(s['lift_top_decile'], 2)}   "
+        f"Brier {_num(s['brier'], 4)}   ECE {_num(s['ece'], 4)}",
+        "  校准（10 个等量分箱）calibration, 10 equal-count bins:",
+        "    箱 bin   预测 predicted   实际 observed   行 rows",
+    ]
+    for b in s["calibration"]:
+        lines.append(f"    {b['bin']:>6}   {b['mean_predicted']:>14.3f}   "
+                     f"{b['observed_rate']:>13.3f}   {b['count']:>7,}")  # fmt: skip
+    if s.get("importance"):
+        lines += ["", "影响最大的列 columns that move scores most (mean |log-odds contribution|):"]
+        lines += [f"  · {i['column']}: {i['mean_abs_contribution']:.3f}" for i in s["importance"]]
+    if s.get("notes"):
+        lines += [""] + [f"注 note: {n}" for n in s["notes"]]
+    if s.get("out"):
+        lines += ["", f"已写出 written: {s['out']} ({s['out_rows']:,} rows)"]
+    lines.append(f"用时 time: {s['seconds']} s")
+    return "\n".join(lines)

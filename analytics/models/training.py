@@ -1,0 +1,209 @@
+"""`needsmine train`: the notes model, the churn model and one upsell model per area.
+
+Rolling-origin evaluation (SPEC §4): the test as-of month T is the latest whose label window is
+complete; the evaluated model trains only on as-of months whose labels were complete by T
+(≤ T − window), so nothing it learns comes from after T. The backtest repeats this at earlier
+origins (one fit each, with the penalty chosen at T). The model saved is the evaluated one, so
+the figures shown are those of the model that scores accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sklearn.base import clone
+
+from analytics.config import AREAS, WINDOWS
+from analytics.models import features as feats
+from analytics.models import labels, notes
+from analytics.models.family import make_pipeline
+from analytics.models.metrics import evaluate
+from analytics.models.notes_mentions import mentions
+
+Progress = Callable[[str, float], None]
+HISTORY_MONTHS = 5  # as-of months need this much history before them to be used
+BACKTEST_ORIGINS = 4
+MAX_TRAIN_ROWS = 50_000  # per fit; beyond this, as-of months are thinned evenly
+PENALTIES = (0.03, 0.3, 3.0)  # L2 strengths tried (C of LogisticRegression)
+
+
+@dataclass
+class Trained:
+    name: str  # "churn" or an area
+    model: object
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    report: dict
+
+
+def write_interaction_needs(
+    con: duckdb.DuckDBPyConnection, model: notes.NotesModel, *, only_new: bool = False
+) -> int:
+    """Read the needs (and competitors named) in interview notes into `interaction_needs`, the
+    table the features aggregate. With only_new, only interviews not read before are added."""
+    have = con.execute("select count(*) from duckdb_tables() where table_name = 'interaction_needs'").fetchone()[0]
+    new_only = only_new and have
+    where = "where interaction_id not in (select interaction_id from interaction_needs)" if new_only else ""
+    rows = con.execute(f"select interaction_id, account_id, occurred_at, notes from interactions {where}").df()
+    # Notes repeat a lot: read each distinct text once.
+    codes, distinct = pd.factorize(rows["notes"].fillna(""))
+    probability = model.predict_proba(np.asarray(distinct, dtype=object))[codes] if len(distinct) else np.zeros((0, len(AREAS)))
+    named = mentions(pd.Series(distinct, dtype="str"), con.execute("select product_id, product_name from products").df())
+    competitor = (named["competitors"].list.len().to_numpy() > 0)[codes] if len(distinct) else np.zeros(0, bool)
+    out = rows[["interaction_id", "account_id"]].copy()
+    out["occurred_month"] = rows["occurred_at"].dt.to_period("M").dt.to_timestamp().dt.date
+    for j, area in enumerate(model.areas):
+        out[f"need_{area}"] = probability[:, j]
+        out[f"has_need_{area}"] = probability[:, j] >= model.thresholds[j]
+    out["mentions_competitor"] = competitor
+    with con.cursor() as cur:
+        cur.register("_needs", pa.Table.from_pandas(out, preserve_index=False))
+        if new_only:
+            cur.execute("insert into interaction_needs by name select * from _needs")
+        else:
+            cur.execute("create or replace table interaction_needs as select * from _needs")
+    return len(out)
+
+
+def _thin(frame: pd.DataFrame, month_column: str, limit: int) -> pd.DataFrame:
+    """Keep every k-th as-of month (newest first) so that at most ~limit rows remain."""
+    if len(frame) <= limit:
+        return frame
+    months = np.sort(frame[month_column].unique())[::-1]
+    step = int(np.ceil(len(frame) / limit))
+    return frame[frame[month_column].isin(months[::step])]
+
+
+def _truth(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date) -> pd.DataFrame | None:
+    have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if name == "churn" and "truth_churn" in have:
+        return con.execute(
+            "select account_id, window_probability as truth_probability from truth_churn where billing_month = ?",
+            [as_of],
+        ).df()
+    if name != "churn" and "truth_adoption" in have:
+        return con.execute(
+            "select account_id, window_probability as truth_probability from truth_adoption "
+            "where billing_month = ? and area = ?",
+            [as_of, name],
+        ).df()
+    return None
+
+
+def _fit_and_test(
+    pipeline, train: pd.DataFrame, test: pd.DataFrame, columns: list[str], target: str
+) -> tuple[object, np.ndarray]:
+    model = clone(pipeline).fit(train[columns], train[target].astype(int))
+    return model, model.predict_proba(test[columns])[:, 1]
+
+
+def train_one(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    data: pd.DataFrame,
+    numeric: tuple[str, ...],
+    categorical: tuple[str, ...],
+    target: str,
+    window: int,
+    as_of: dt.date | None,
+    seed: int,
+) -> Trained:
+    """Evaluate at the test origin, backtest at earlier ones, then fit the model to keep."""
+    complete = data[data["is_complete"]]
+    months = sorted(complete["as_of_month"].unique())
+    test_month = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(months[-1])
+    columns = [*numeric, *categorical]
+    pipeline = make_pipeline(list(numeric), list(categorical), seed=seed).set_params(classifier__Cs=PENALTIES)
+
+    def split(origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+        cutoff = origin - pd.DateOffset(months=window)
+        train = _thin(complete[complete["as_of_month"] <= cutoff], "as_of_month", MAX_TRAIN_ROWS)
+        return train, complete[complete["as_of_month"] == origin]
+
+    t0 = time.perf_counter()
+    train, test = split(test_month)
+    if train.empty or test.empty or train[target].nunique() < 2:
+        raise ValueError(f"{name}: not enough complete history before {test_month:%Y-%m} to train")
+    model, p = _fit_and_test(pipeline, train, test, columns, target)
+    chosen_c = model.named_steps["classifier"].C_
+    y = test[target].to_numpy().astype(int)
+    report = {"test_as_of": f"{test_month:%Y-%m}", "train_as_of": f"≤ {(test_month - pd.DateOffset(months=window)):%Y-%m}",
+              "train_rows": len(train), "train_months": int(train["as_of_month"].nunique()),
+              "window_months": window, "C": chosen_c, **evaluate(y, p)}  # fmt: skip
+    truth = _truth(con, name, test_month.date())
+    if truth is not None:
+        joined = test[["account_id"]].assign(p=p, y=y).merge(truth, on="account_id", how="inner")
+        on_truth = evaluate(joined["y"], joined["p"])
+        truth_eval = evaluate(joined["y"], joined["truth_probability"].clip(0, 1))
+        report["auc_all_rows"] = report["auc"]
+        report["auc"] = on_truth["auc"]
+        report["truth_auc"] = truth_eval["auc"]
+        report["truth_pr_auc"] = truth_eval["pr_auc"]
+        report["truth_rows"] = len(joined)
+    report["fit_seconds"] = time.perf_counter() - t0
+
+    fixed = clone(pipeline).set_params(classifier__Cs=(chosen_c,))
+    backtest = []
+    for k in range(1, BACKTEST_ORIGINS):
+        origin = test_month - pd.DateOffset(months=3 * k)
+        tr, te = split(origin)
+        if tr.empty or te.empty or tr[target].nunique() < 2 or te[target].nunique() < 2:
+            continue
+        _, pk = _fit_and_test(fixed, tr, te, columns, target)
+        scores = evaluate(te[target].astype(int), pk)
+        backtest.append({"as_of": f"{origin:%Y-%m}", "auc": scores["auc"], "pr_auc": scores["pr_auc"],
+                         "lift_top_decile": scores["lift_top_decile"], "brier": scores["brier"], "rows": scores["rows"]})  # fmt: skip
+    backtest.append({"as_of": report["test_as_of"], "auc": report.get("auc_all_rows", report["auc"]),
+                     "pr_auc": report["pr_auc"], "lift_top_decile": report["lift_top_decile"],
+                     "brier": report["brier"], "rows": report["rows"]})  # fmt: skip
+    report["backtest"] = sorted(backtest, key=lambda r: r["as_of"])
+
+    # The model kept is the one evaluated: its figures are the figures of what scores accounts.
+    return Trained(name, model, numeric, categorical, report)
+
+
+def train_all(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[dict[str, object], dict]:
+    """Train every model on a built warehouse. Returns (models by name, report)."""
+    say = progress or (lambda message, fraction: None)
+    say("走访纪要模型 / notes model", 0.02)
+    notes_model, notes_report = notes.train_notes_model(con, seed=seed)
+    write_interaction_needs(con, notes_model)
+
+    first, last = feats.month_bounds(con)
+    frame = feats.load_frame(con, feats.add_months(first, HISTORY_MONTHS), last)
+    models: dict[str, object] = {"notes": notes_model}
+    report: dict = {"notes": notes_report}
+
+    say("离网模型 / churn model", 0.2)
+    churn = labels.churn_labels(con, WINDOWS.churn_months)
+    data = frame.merge(churn, left_on=["account_id", "billing_month"], right_on=["account_id", "as_of_month"])
+    trained = train_one(con, "churn", data, feats.CHURN_NUMERIC, feats.CHURN_CATEGORICAL,
+                        "is_churn", WINDOWS.churn_months, as_of, seed)  # fmt: skip
+    models["churn"] = trained
+    report["churn"] = trained.report
+
+    adoption = labels.adoption_labels(con, WINDOWS.adoption_months)
+    report["upsell"] = {}
+    for i, area in enumerate(AREAS):
+        say(f"{area} 提升模型 / upsell model", 0.4 + 0.15 * i)
+        rows = adoption[adoption["area"] == area]
+        data = frame.merge(rows, left_on=["account_id", "billing_month"], right_on=["account_id", "as_of_month"])
+        trained = train_one(con, area, data, feats.upsell_numeric(area), feats.UPSELL_CATEGORICAL,
+                            "is_adopted", WINDOWS.adoption_months, as_of, seed)  # fmt: skip
+        models[area] = trained
+        report["upsell"][area] = trained.report
+    say("完成 / done", 1.0)
+    return models, report
