@@ -1,8 +1,8 @@
 """`needsmine build`: the SQL layers (staging views → intermediate → marts) and their data tests.
 
 Each `.sql` file holds one select and is named after the view or table it becomes; the order
-below is the dependency order. Staging and intermediate steps are views (cheap, always fresh);
-marts are tables, because pages and models read them often.
+below is the dependency order. Staging steps are views (cheap, always fresh); intermediate steps
+and marts are tables.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ STAGING = (
 )  # fmt: skip
 INTERMEDIATE = ("int_account_months", "int_account_month_activity")
 MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace")
+
+# Product-level consumption is read one account or one aggregate at a time; as a view it costs
+# nothing to build (as a table: a third of the build at province scale).
+MART_VIEWS = frozenset({"mart_consumption_monthly"})
 
 Progress = Callable[[str, float], None]
 
@@ -48,7 +52,10 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
     for i, (layer, name) in enumerate(steps):
         say(f"构建 / building {name}", i / (len(steps) + 1))
         t0 = time.perf_counter()
-        kind = "table" if layer == "marts" else "view"
+        # Intermediate steps are tables too: DuckDB plans the feature mart's windows several
+        # times faster over a stored table than over nested views (measured: 11 s against 31 s
+        # at 50,000 accounts).
+        kind = "view" if layer == "staging" or name in MART_VIEWS else "table"
         con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
         report.seconds[name] = time.perf_counter() - t0
         if kind == "table":

@@ -85,7 +85,9 @@ def test_contributions_follow_the_known_direction_of_an_effect(fitted):
     falling = X.loc[tenure, "tenure_months"].rank().corr(shares.loc[tenure, "tenure_months"].rank())
     assert falling < -0.9  # and fall with tenure
     construction = shares.loc[X["industry"] == "建筑业", "industry"]
-    assert (construction > 0).all() and (shares.loc[X["industry"] != "建筑业", "industry"] < 0).all()
+    assert (construction > 0).all() and (
+        shares.loc[X["industry"] != "建筑业", "industry"] < 0
+    ).all()
     # columns without effect move scores far less than those with one
     assert shares["is_key_account"].abs().mean() < 0.2 * shares["revenue_drop"].abs().mean()
 

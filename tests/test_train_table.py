@@ -38,7 +38,7 @@ def telco_like(n: int = 1200, seed: int = 0, signal: bool = True) -> pd.DataFram
     payment = rng.choice(["Electronic check", "Mailed check", "Bank transfer (automatic)"], n)
     monthly = np.round(20 + 45 * (internet == "Fiber optic") + 25 * (internet == "DSL")
                        + rng.normal(0, 8, n), 2)  # fmt: skip
-    total = monthly * tenure
+    total = [" " if t == 0 else f"{v:,.2f}" for t, v in zip(tenure, monthly * tenure, strict=True)]
     z = (
         0.0
         + np.select([contract == "Month-to-month", contract == "One year"], [1.8, 0.0], -1.8)
@@ -57,7 +57,7 @@ def telco_like(n: int = 1200, seed: int = 0, signal: bool = True) -> pd.DataFram
         "PaymentMethod": payment,
         "MonthlyCharges": monthly,
         # Text as exported: thousands separators, and a blank for customers in month 0.
-        "TotalCharges": [" " if t == 0 else f"{v:,.2f}" for t, v in zip(tenure, total, strict=True)],
+        "TotalCharges": total,
         "Churn": np.where(rng.random(n) < p, "Yes", "No"),
     })  # fmt: skip
 
@@ -84,11 +84,22 @@ def gbk_table(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return path, frame
 
 
-def test_gbk_table_with_chinese_headers_is_trained_scored_and_explained(gbk_table, capsys, tmp_path):
+def test_gbk_table_with_chinese_headers_is_trained_scored_and_explained(
+    gbk_table, capsys, tmp_path
+):
     path, frame = gbk_table
     out = tmp_path / "scored.csv"
     result = run_json(capsys, str(path), "--target", "是否流失", "--out", str(out))
-    assert {"auc", "pr_auc", "lift_top_decile", "brier", "rows", "features", "excluded", "model"} <= result.keys()
+    assert {
+        "auc",
+        "pr_auc",
+        "lift_top_decile",
+        "brier",
+        "rows",
+        "features",
+        "excluded",
+        "model",
+    } <= result.keys()
     assert result["auc"] > 0.75 and result["lift_top_decile"] > 1.8
     assert 0 < result["brier"] < 0.2
     assert result["rows"] == len(frame) and result["positive"] == "是"
@@ -118,7 +129,9 @@ def test_reasons_are_the_models_contributions(gbk_table, capsys, tmp_path):
     assert result["model"]["kind"] == "additive"
     scored = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
     riskiest = scored.loc[scored["probability"].idxmax()]
-    assert riskiest["reason_1"]  # the highest score has reasons, e.g. "合约类型=Month-to-month (+0.9)"
+    assert riskiest[
+        "reason_1"
+    ]  # the highest score has reasons, e.g. "合约类型=Month-to-month (+0.9)"
     first = riskiest["reason_1"].split("=")[0]
     assert first in {"合约类型", "在网月数", "宽带类型", "支付方式", "月费", "总费用"}
     shares = [float(r.rsplit("(+", 1)[1].rstrip(")")) for r in riskiest[["reason_1", "reason_2"]]]
@@ -177,12 +190,15 @@ def test_id_column_rows_without_target_and_other_formats(capsys, tmp_path):
         assert len(scored) == 600 and scored["acct_no"].tolist() == frame["acct_no"].tolist()
 
 
-def test_readable_report(gbk_table, capsys):
+def test_readable_report(gbk_table, capsys, tmp_path):
     path, _ = gbk_table
-    assert run(str(path), "--target", "是否流失", "--model", "additive", "--quiet") == 0
+    report = tmp_path / "report.txt"
+    argv = (str(path), "--target", "是否流失", "--model", "additive", "--report", str(report))
+    assert run(*argv, "--quiet") == 0
     text = capsys.readouterr().out
     assert "AUC" in text and "Brier" in text and "校准" in text
     assert "客户编号" in text and "排除 excluded" in text
+    assert report.read_text(encoding="utf-8").strip() == text.strip()
 
 
 def _fails(capsys, *argv: str) -> str:

@@ -126,8 +126,10 @@ class NumericBasis(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "median_")
-        name = str(input_features[0]) if input_features is not None else (
-            str(self.feature_names_in_[0]) if hasattr(self, "feature_names_in_") else "x0"
+        name = (
+            str(input_features[0])
+            if input_features is not None
+            else (str(self.feature_names_in_[0]) if hasattr(self, "feature_names_in_") else "x0")
         )
         if self.spline_ is not None:
             n = self.spline_.n_features_out_

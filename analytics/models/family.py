@@ -1,11 +1,11 @@
 """The model family of the churn, upsell and bring-your-own-features models.
 
 `kind="additive"` (the default) is a GAM-like calibrated logistic regression: each numeric
-column becomes a cubic-spline basis with a missing indicator, each categorical column a one-hot
-code, and the logit is a sum of one learned shape per column. Its probability is calibrated
-(Platt, see `calibrated.py`), and because the calibrated logit is still a sum over columns,
-`contributions` splits every row's score exactly into the columns' shares — the model's own
-reasons ("近3个月收入下降32%"), not a post-hoc explanation.
+column becomes a cubic-spline basis with a missing indicator (`basis.NumericBasis`), each
+categorical column a one-hot code, and the logit is a sum of one learned shape per column.
+Its probability is calibrated (Platt, see `calibrated.py`), and because the calibrated logit is
+still a sum over columns, `contributions` splits every row's score exactly into the columns'
+shares — the model's own reasons ("近3个月收入下降32%"), not a post-hoc explanation.
 
 `kind="boosted"` is a HistGradientBoostingClassifier (categorical columns target-encoded),
 offered for comparison. It has no exact per-column split of its score; `contributions` refuses it.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,8 @@ import sklearn
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.pipeline import Pipeline
 from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, TargetEncoder
 
 from analytics.models.basis import NumericBasis, as_category_text, as_float
@@ -118,9 +119,9 @@ def make_pipeline(
 
 
 def _target_encoder(seed: int) -> TargetEncoder:
-    folds = KFold(5, shuffle=True, random_state=seed)
-    if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) >= (1, 9):
-        return TargetEncoder(cv=folds)  # 1.9 deprecates random_state in favour of a splitter
+    major, minor = (int(v) for v in re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups())
+    if (major, minor) >= (1, 9):  # 1.9 deprecates random_state in favour of a splitter
+        return TargetEncoder(cv=KFold(5, shuffle=True, random_state=seed))
     return TargetEncoder(cv=5, shuffle=True, random_state=seed)
 
 
@@ -136,7 +137,7 @@ def feature_columns(model: Pipeline) -> list[tuple[str, slice]]:
 
 
 def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
-    """Each input column's share of each row's calibrated logit, plus `baseline`.
+    """Each input column's share of each row's calibrated logit, plus `baseline` (first).
 
     `baseline + contributions.sum(axis=1)` equals logit(predict_proba(X)[:, 1]) (up to float
     rounding). A column's share is Σ over its basis columns of coef × (value − training mean),
@@ -163,7 +164,7 @@ def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     shares = classifier.slope_ * (raw - centre)
     out = pd.DataFrame(shares, columns=[g[0] for g in groups], index=X.index)
     baseline = classifier.slope_ * (classifier.intercept_ + centre.sum()) + classifier.offset_
-    out.insert(0, BASELINE, baseline)
+    out.insert(0, BASELINE, baseline, allow_duplicates=True)  # a column may be called so
     return out
 
 
@@ -195,11 +196,14 @@ def save_model(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
-        f.write(MAGIC)
-        f.write(json.dumps(header, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
-        joblib.dump(obj, f)
-    tmp.replace(path)  # a reader never sees a half-written model
+    try:
+        with tmp.open("wb") as f:
+            f.write(MAGIC)
+            f.write(json.dumps(header, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+            joblib.dump(obj, f)
+        tmp.replace(path)  # a reader never sees a half-written model
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -49,16 +49,34 @@ UPSELL_CATEGORICAL: tuple[str, ...] = ("value_class", "industry", "size_band")
 
 
 def load_frame(
-    con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.date
+    con: duckdb.DuckDBPyConnection,
+    from_month: dt.date,
+    to_month: dt.date,
+    *,
+    max_accounts: int | None = None,
 ) -> pd.DataFrame:
-    """Features of every account as of each month in [from_month, to_month]."""
+    """Features of every account as of each month in [from_month, to_month]; with max_accounts,
+    of a fixed pseudo-random sample of about that many accounts (by a hash of the id)."""
     notes_sql = (FEATURE_SQL / "note_needs_monthly.sql").read_text(encoding="utf-8")
     has_notes = bool(
         con.execute("select count(*) from duckdb_tables() where table_name = 'interaction_needs'").fetchone()[0]
     )
-    params = {"from_month": from_month, "to_month": to_month}
+    total = keep = 1
+    if max_accounts:
+        count = con.execute(
+            "select count(distinct account_id) from mart_account_features"
+        ).fetchone()[0]
+        if count > max_accounts:
+            total, keep = count, max_accounts
+    params = {
+        "from_month": from_month,
+        "to_month": to_month,
+        "sample_total": total,
+        "sample_keep": keep,
+    }
     frame = con.execute(
-        "select * from mart_account_features where billing_month between $from_month and $to_month",
+        "select * from mart_account_features where billing_month between $from_month and $to_month "
+        "and hash(account_id) % $sample_total < $sample_keep",
         params,
     ).df()
     whitespace = con.execute((FEATURE_SQL / "whitespace_monthly.sql").read_text(encoding="utf-8"), params).df()

@@ -2,8 +2,10 @@
 areas (SPEC §4 "Needs found in interviews"), plus the products and competitors they name.
 
 The model learns from the warehouse's own tagged notes (`interactions.notes` → `needs_found`):
-TF-IDF of per-clause character n-grams (see `notes_text`) → one-vs-rest logistic regression,
-with one decision threshold per area chosen by grouped cross-validation on the training notes.
+TF-IDF of per-clause character n-grams, the n-grams of a clause that declines a need marked
+apart (see `notes_text`) → one-vs-rest logistic regression, with one decision threshold per
+area chosen by grouped cross-validation on the training notes (maximising F1, not 0.5).
+Products and competitors named are found by pattern (`notes_mentions.mentions`, re-exported).
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse
 from sklearn.base import clone
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
@@ -27,10 +28,13 @@ from sklearn.pipeline import Pipeline
 
 from analytics.config import AREAS
 from analytics.models.notes_mentions import mentions
-from analytics.models.notes_text import NEGATION_CUES, ClauseNgrams
+from analytics.models.notes_text import NEGATION_CUES, ClauseNgramCounts, distinct_texts
 
 __all__ = [
     "NotesModel",
+    "best_f1_threshold",
+    "evaluate",
+    "fit_with_thresholds",
     "make_notes_pipeline",
     "mentions",
     "read_tagged_notes",
@@ -40,28 +44,8 @@ __all__ = [
 
 # Training beyond this many notes buys nothing measurable and costs minutes at province scale
 # (2.8 M notes); whole accounts are sampled so that the split by account still holds.
-MAX_TRAINING_NOTES = 300_000
-
-
-class DistinctCountVectorizer(CountVectorizer):
-    """CountVectorizer that analyses each distinct text once and copies its row to the repeats
-    (notes repeat a lot and the n-gram analysis is the slow step; the counts are identical).
-    Hence `min_df` counts distinct texts: an n-gram must occur in that many different notes."""
-
-    def fit_transform(self, raw_documents: Iterable[str], y: object = None) -> sparse.csr_matrix:
-        codes, distinct = _distinct(raw_documents)
-        return super().fit_transform(distinct)[codes]
-
-    def transform(self, raw_documents: Iterable[str]) -> sparse.csr_matrix:
-        codes, distinct = _distinct(raw_documents)
-        return super().transform(distinct)[codes]
-
-
-def _distinct(texts: Iterable[str]) -> tuple[np.ndarray, list[str]]:
-    """(codes, distinct texts) with texts == distinct[codes]; a missing text counts as empty."""
-    series = pd.Series(np.asarray(list(texts), dtype=object), dtype="str").fillna("")
-    codes, distinct = pd.factorize(series)
-    return codes, list(distinct)
+MAX_TRAINING_NOTES = 150_000
+PREDICT_CHUNK = 200_000
 
 
 def make_notes_pipeline(
@@ -77,14 +61,7 @@ def make_notes_pipeline(
     decision thresholds live in NotesModel."""
     return Pipeline(
         [
-            (
-                "count",
-                DistinctCountVectorizer(
-                    analyzer=ClauseNgrams(ngram_range[0], ngram_range[1], negation),
-                    min_df=min_df,
-                    dtype=np.float32,
-                ),
-            ),
+            ("count", ClauseNgramCounts(ngram_range=ngram_range, negation=negation, min_df=min_df)),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             (
                 "classify",
@@ -106,8 +83,16 @@ class NotesModel:
     training: dict = field(default_factory=dict)
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        """Probability that each text voices a need in each area: float array (n, len(areas))."""
-        return self.pipeline.predict_proba(texts)
+        """Probability that each text voices a need in each area: float array (n, len(areas)).
+
+        Each distinct text is scored once, PREDICT_CHUNK at a time so that memory stays bounded
+        however many notes come in (the sparse n-gram matrix is ~1 KB per note)."""
+        codes, distinct = distinct_texts(texts)
+        probability = np.zeros((len(distinct), len(self.areas)), dtype=np.float32)
+        for start in range(0, len(distinct), PREDICT_CHUNK):
+            chunk = distinct[start : start + PREDICT_CHUNK]
+            probability[start : start + len(chunk)] = self.pipeline.predict_proba(chunk)
+        return probability[codes]
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """Whether each text voices a need in each area: bool array (n, len(areas))."""
@@ -152,20 +137,10 @@ def fit_with_thresholds(
     texts: np.ndarray, y: np.ndarray, groups: np.ndarray, *, folds: int = 3, seed: int = 0
 ) -> tuple[NotesModel, np.ndarray]:
     """Fit the notes pipeline on these notes, with per-area thresholds chosen by grouped CV on
-    them. Returns the model and the out-of-fold probabilities (n, 4) the thresholds came from.
-
-    The n-gram counts are computed once, with the vocabulary of all these notes, and the folds
-    fit TF-IDF and the classifiers on them: a fold's vocabulary then includes n-grams seen only
-    in its validation notes (unsupervised, and such a column is all zero in the fold's fit, so
-    it gets no weight), and each note is analysed once instead of once per fold.
-    """
+    them. Returns the model and the out-of-fold probabilities (n, 4) the thresholds came from."""
     pipeline = make_notes_pipeline()
-    count, classify = pipeline[0], pipeline[1:]
-    counts = count.fit_transform(texts)
-    probability = out_of_fold_proba(classify, counts, y, groups, folds=folds, seed=seed)
-    classify.fit(counts, y)
-    fitted = Pipeline([(pipeline.steps[0][0], count), *classify.steps])
-    return NotesModel(fitted, area_thresholds(y, probability)), probability
+    probability = out_of_fold_proba(pipeline, texts, y, groups, folds=folds, seed=seed)
+    return NotesModel(pipeline.fit(texts, y), area_thresholds(y, probability)), probability
 
 
 def read_tagged_notes(
@@ -173,10 +148,13 @@ def read_tagged_notes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(notes, true tags bool (n, 4) in AREAS order, account ids) of the interactions; at most
     `max_notes` notes, taken as whole accounts sampled at random."""
-    table = con.execute(  # execute, not sql: a pending result of the caller must not block it
-        "select account_id, notes, needs_found::varchar[] as needs_found "
-        "from interactions order by interaction_id"
-    ).to_arrow_table()
+    # A cursor is a connection of its own: a pending result of the caller stays intact, and
+    # `sql` (unlike `execute`) hands Arrow over without an extra copy.
+    with con.cursor() as cursor:
+        table = cursor.sql(
+            "select account_id, notes, needs_found::varchar[] as needs_found "
+            "from interactions order by interaction_id"
+        ).to_arrow_table()
     if max_notes is not None and table.num_rows > max_notes:
         account, accounts = pd.factorize(table["account_id"].to_numpy(zero_copy_only=False))
         shuffled = np.random.default_rng(seed).permutation(accounts.size)
@@ -225,9 +203,11 @@ def train_notes_model(
     Holds out `test_share` of the *accounts* (GroupShuffleSplit on account_id, so no account's
     notes are on both sides); on the rest, chooses each area's threshold by grouped `folds`-fold
     CV and fits; measures on the held-out notes against their true tags. Then refits on all
-    notes. Returns the refitted model and the held-out report: macro_f1, micro_f1, per_area
-    {precision, recall, f1, support}, train_rows, test_rows, split, thresholds (held-out run),
-    refit_rows, refit_thresholds.
+    notes (at most `max_notes`, whole accounts sampled). Returns the refitted model and the
+    held-out report (figures from before the refit): macro_f1, micro_f1, per_area {precision,
+    recall, f1, support}, train_rows, test_rows, split, thresholds (held-out run), unseen_text
+    {test_rows, macro_f1} (held-out notes whose text no training note has), refit_rows,
+    refit_thresholds.
     """
     texts, y, account_ids = read_tagged_notes(con, max_notes=max_notes, seed=seed)
     groups, distinct_accounts = pd.factorize(account_ids)  # integer groups split much faster
@@ -280,20 +260,19 @@ def score_interactions(con: duckdb.DuckDBPyConnection, model: NotesModel) -> pd.
 
     Notes repeat a lot, so only the distinct notes are scored; DuckDB joins the scores back.
     """
-    distinct = con.sql("select distinct notes from interactions").to_arrow_table()
-    texts = distinct["notes"].to_numpy(zero_copy_only=False)
-    probability = model.predict_proba(texts)
-    flags = probability >= model.thresholds
-    columns: dict[str, object] = {"notes": distinct["notes"]}
-    for j, area in enumerate(model.areas):
-        columns[f"need_{area}"] = probability[:, j]
-    for j, area in enumerate(model.areas):
-        columns[f"has_need_{area}"] = flags[:, j]
-    scores = pa.table(columns)
-    # A cursor is a connection of its own, so the registered view is private to this call.
+    # A cursor is a connection of its own: the registered view stays private to this call and
+    # a pending result of the caller intact.
     with con.cursor() as cursor:
-        cursor.register("note_scores", scores)
-        return cursor.execute(
+        distinct = cursor.sql("select distinct notes from interactions").to_arrow_table()
+        probability = model.predict_proba(distinct["notes"].to_numpy(zero_copy_only=False))
+        flags = probability >= model.thresholds
+        columns: dict[str, object] = {"notes": distinct["notes"]}
+        for j, area in enumerate(model.areas):
+            columns[f"need_{area}"] = probability[:, j]
+        for j, area in enumerate(model.areas):
+            columns[f"has_need_{area}"] = flags[:, j]
+        cursor.register("note_scores", pa.table(columns))
+        return cursor.sql(
             "select i.interaction_id, i.account_id, i.occurred_at, s.* exclude (notes) "
             "from interactions as i join note_scores as s using (notes) "
             "order by i.interaction_id"

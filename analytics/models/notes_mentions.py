@@ -17,14 +17,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics.models.notes_text import distinct_texts
+
 # Short forms people write for a catalogue name part, keyed by that part; applied only when the
 # catalogue has the part. Choices:
 # - a bare 专线 is the data line (the common case), unless the note says 语音专线;
 # - 彩铃, 一卡通, 千里眼, 总机 and V网 are unambiguous in an operator's notes;
 # - OA and MAS only as whole Latin words ("OA" in "BOARD" is not OA);
 # - generic words (宽带, 邮箱, 通讯录, 定位, 视频会议) are NOT short forms: they describe a need
-#   ("广电在推宽带免费体验", "想开视频会议") rather than name our product — the notes model, not this
-#   list, maps them to areas.
+#   ("广电在推宽带免费体验", "想开视频会议") rather than name our product; the notes model, not
+#   this list, maps them to areas.
 SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "集团V网": ("V网", "VPMN"),
     "综合V网": ("V网",),
@@ -94,25 +96,17 @@ def mentions(
     length, default index) with list columns `products` (product_ids, in catalogue order) and
     `competitors` (中国电信 / 中国联通 / 中国广电, in that order).
     """
-    notes = pd.Series(np.asarray(list(texts), dtype=object), dtype="str")
-    codes, uniques = pd.factorize(notes)  # missing notes get code -1
-    distinct = pd.Series(uniques, dtype="str").str.lower()
+    codes, unique_texts = distinct_texts(texts)
+    distinct = pd.Series(unique_texts, dtype="str").str.lower()
 
     patterns = product_patterns(products, short_forms)
     product_hits = _hits(distinct, patterns.values(), regex=True)
     cleaned = distinct.str.replace(NOT_COMPETITOR, "", regex=True)
     competitor_hits = _hits(cleaned, COMPETITORS.values(), regex=False)
 
-    # Back from distinct notes to all notes; a missing note takes the all-False row appended.
-    take = np.where(codes < 0, len(distinct), codes)
-
-    def per_note(hits: np.ndarray, labels: list[str]) -> pd.Series:
-        padded = np.vstack([hits, np.zeros((1, hits.shape[1]), dtype=bool)])
-        return _lists(padded[take], labels)
-
     return pd.DataFrame(
         {
-            "products": per_note(product_hits, list(patterns)),
-            "competitors": per_note(competitor_hits, list(COMPETITORS)),
+            "products": _lists(product_hits[codes], list(patterns)),
+            "competitors": _lists(competitor_hits[codes], list(COMPETITORS)),
         }
     )

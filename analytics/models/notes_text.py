@@ -90,18 +90,28 @@ def _encode(texts: list[str], min_n: int, max_n: int, negation: str | None):
         starts = [match.start() for match in re.finditer(negation, text)]
         negated_clause[clause_of[np.asarray(starts, dtype=np.int64)]] = True
 
-    boundaries_before = np.concatenate([[0], np.cumsum(is_boundary)])
+    # The n-grams starting at each position, built by shifting slices (no fancy indexing):
+    # key of length n at p = key of length n-1 at p, then the code point at p+n-1.
     codes = chars.astype(np.uint64) + np.uint64(1)
+    negated = negated_clause[clause_of] if negation else None
+    inside = ~is_boundary  # an n-gram is kept when none of its characters is a boundary
+    key, kept = np.zeros(chars.size, dtype=np.uint64), np.ones(chars.size, dtype=bool)
     rows, keys = [], []
-    for n in range(min_n, max_n + 1):
-        start = np.arange(max(chars.size - n + 1, 0))
-        start = start[boundaries_before[start + n] == boundaries_before[start]]
-        key = np.zeros(start.size, dtype=np.uint64)
-        for k in range(n):
-            key = (key << np.uint64(CODE_BITS)) | codes[start + k]
-        key[negated_clause[clause_of[start]]] |= NEGATED_BIT
-        rows.append(note_of[start])
-        keys.append(key)
+    for n in range(1, max_n + 1):
+        width = chars.size - n + 1
+        if width <= 0:
+            break
+        key = (key[:width] << np.uint64(CODE_BITS)) | codes[n - 1 :]
+        kept = kept[:width] & inside[n - 1 :]
+        if n < min_n:
+            continue
+        gram = key[kept]
+        if negated is not None:
+            gram[negated[:width][kept]] |= NEGATED_BIT
+        rows.append(note_of[:width][kept])
+        keys.append(gram)
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     return np.concatenate(rows), np.concatenate(keys)
 
 
@@ -134,7 +144,8 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
     Each distinct note is encoded once (notes repeat a lot) and `min_df` counts distinct notes:
     an n-gram must occur in that many different notes to enter the vocabulary. n-grams up to 3
     characters (three code points fill a 64-bit key). Notes are processed `chunk_size` at a time
-    to bound memory.
+    to bound memory. `negation` is a regular expression searched within each clause; a custom one
+    must not match across clause punctuation (write [^，。] rather than "." between its parts).
     """
 
     def __init__(
@@ -142,7 +153,7 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         ngram_range: tuple[int, int] = (1, 3),
         negation: str | None = NEGATION_CUES,
         min_df: int = 2,
-        chunk_size: int = 100_000,
+        chunk_size: int = 10_000,
     ):
         self.ngram_range = ngram_range
         self.negation = negation
@@ -150,16 +161,19 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         self.chunk_size = chunk_size
 
     def _chunks(self, texts: Iterable[str]):
-        """(codes, then per chunk of distinct notes: (offset, note index, key))."""
+        """(codes, number of distinct notes, iterator over chunks of distinct notes yielding
+        (offset of the chunk, note index within the chunk, n-gram key))."""
         min_n, max_n = self.ngram_range
         if not 1 <= min_n <= max_n <= 3:
             raise ValueError(f"ngram_range must lie within (1, 3), got {self.ngram_range}")
         codes, distinct = distinct_texts(texts)
-        chunks = (
-            (offset, *_encode(distinct[offset : offset + self.chunk_size], min_n, max_n, self.negation))
-            for offset in range(0, len(distinct), self.chunk_size)
-        )
-        return codes, len(distinct), chunks
+
+        def chunks():
+            for offset in range(0, len(distinct), self.chunk_size):
+                chunk = distinct[offset : offset + self.chunk_size]
+                yield (offset, *_encode(chunk, min_n, max_n, self.negation))
+
+        return codes, len(distinct), chunks()
 
     def fit(self, texts: Iterable[str], y: object = None) -> ClauseNgramCounts:
         _, _, chunks = self._chunks(texts)
@@ -185,10 +199,10 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
             column = np.searchsorted(vocabulary, keys)
             known = column < vocabulary.size
             known[known] = vocabulary[column[known]] == keys[known]
-            all_rows.append(rows[known] + offset)
-            all_columns.append(column[known])
-        rows = np.concatenate(all_rows) if all_rows else np.zeros(0, dtype=np.int64)
-        columns = np.concatenate(all_columns) if all_columns else np.zeros(0, dtype=np.int64)
+            all_rows.append((rows[known] + offset).astype(np.int32))
+            all_columns.append(column[known].astype(np.int32))
+        rows = np.concatenate(all_rows) if all_rows else np.zeros(0, dtype=np.int32)
+        columns = np.concatenate(all_columns) if all_columns else np.zeros(0, dtype=np.int32)
         counts = sparse.csr_matrix(
             (np.ones(rows.size, dtype=np.float32), (rows, columns)),
             shape=(n_distinct, vocabulary.size),

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from analytics.config import AREAS
-from analytics.models.family import load_model, read_metadata, save_model
+from analytics.models.family import ModelFileError, load_model, read_metadata, save_model
 
 NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
 
@@ -36,7 +36,13 @@ def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
         path = path_of(models_dir, name)
         if not path.exists():
             raise FileNotFoundError(f"{path}: 模型不存在，请先运行 needsmine train / model not trained yet")
-        models[name], metadata[name] = load_model(path)
+        try:
+            models[name], metadata[name] = load_model(path)
+        except (AttributeError, ImportError, EOFError) as err:  # pickled by another code version
+            raise ModelFileError(
+                f"{path}: 模型文件与当前程序版本不符，请重新训练 (needsmine train) / the model file "
+                f"does not match this version of needsmine; retrain it ({err})"
+            ) from err
     return models, metadata
 
 

@@ -58,7 +58,8 @@ def score(
     if not first <= as_of <= last:
         raise ValueError(f"as-of month {as_of:%Y-%m} is outside the data ({first:%Y-%m} – {last:%Y-%m})")
     say("走访纪要 / reading interview notes", 0.05)
-    write_interaction_needs(con, models["notes"], only_new=True)
+    # Only the interviews the features look back on (6 months) need reading.
+    write_interaction_needs(con, models["notes"], only_new=True, since=feats.add_months(as_of, -6))
     say("特征 / features", 0.25)
     frame = feats.load_frame(con, as_of, as_of)
     frame = frame[frame["revenue_yuan"] > 0].reset_index(drop=True)

@@ -22,19 +22,19 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
-from analytics.models.family import BASELINE, contributions, make_pipeline
+from analytics.models.family import make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.table_prepare import Prepared, prepare_table
 from analytics.models.table_read import BadTableInput, read_table
+from analytics.models.table_reasons import importance, top_reasons
 from analytics.models.table_report import format_report
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 FOLDS = 5
-TOP_REASONS = 3
 MODEL_CHOICES = ("auto", "additive", "boosted")
 DEFAULT_MODEL = "auto"
 # Under --model auto the boosted trees must beat the additive model's out-of-fold AUC by this
@@ -43,6 +43,8 @@ AUTO_MARGIN = 0.005
 # Below this many cells, starting worker processes costs more than it saves.
 PARALLEL_MIN_CELLS = 100_000
 
+MODEL_FIGURES = ("auc", "pr_auc", "lift_top_decile", "brier", "ece")
+SUMMARY_FIGURES = (*MODEL_FIGURES, "rows", "positives", "positive_rate", "calibration")
 MODEL_DESCRIPTIONS = {
     "additive": "可加样条逻辑回归 + Platt 校准 / additive spline logistic regression, "
     "Platt-calibrated (exact per-column reasons)",
@@ -93,39 +95,6 @@ def cross_validated(
     return oof
 
 
-def reasons(model: Pipeline, X: pd.DataFrame, raw: pd.DataFrame, top: int = TOP_REASONS) -> pd.DataFrame:
-    """The `top` columns that raise each row's score most, as text "column=value (+0.42)"
-    (the change in log-odds against a typical row); blank when fewer columns raise it."""
-    shares = contributions(model, X).drop(columns=BASELINE)
-    values = shares.to_numpy()
-    names = np.asarray(shares.columns)
-    order = np.argsort(-values, axis=1, kind="stable")[:, :top]
-    out = {}
-    raw_text = raw[list(names)].astype(object).where(raw[list(names)].notna(), "")
-    cells = raw_text.to_numpy(dtype=object)
-    column_index = {name: j for j, name in enumerate(names)}
-    rows = np.arange(len(X))
-    for k in range(order.shape[1]):
-        col = order[:, k]
-        share = values[rows, col]
-        texts = []
-        for r, c, s in zip(rows, col, share, strict=True):
-            if s <= 0:
-                texts.append("")
-                continue
-            value = str(cells[r, column_index[names[c]]]).strip() or "(缺失)"
-            texts.append(f"{names[c]}={value} (+{s:.2f})")
-        out[f"reason_{k + 1}"] = texts
-    return pd.DataFrame(out, index=X.index)
-
-
-def importance(model: Pipeline, X: pd.DataFrame, top: int = 10) -> list[dict]:
-    """Columns by mean |contribution| over the rows: how much each moves scores."""
-    shares = contributions(model, X).drop(columns=BASELINE).abs().mean()
-    return [{"column": c, "mean_abs_contribution": round(float(v), 4)}
-            for c, v in shares.sort_values(ascending=False).head(top).items()]  # fmt: skip
-
-
 def train_table(
     path: Path,
     target: str,
@@ -145,8 +114,10 @@ def train_table(
     prepared = prepare_table(read_table(path), str(path), target, id_column, positive)
     X, y = prepared.X, prepared.y
     kinds = ["additive", "boosted"] if model == "auto" else [model]
-    progress(f"{FOLDS} 折交叉验证 {FOLDS}-fold cross-validation: {', '.join(kinds)} "
-             f"on {len(y):,} rows × {X.shape[1]} columns")  # fmt: skip
+    progress(
+        f"{FOLDS} 折交叉验证 {FOLDS}-fold cross-validation: {', '.join(kinds)} "
+        f"on {len(y):,} rows × {X.shape[1]} columns"
+    )
     oof = cross_validated(prepared, kinds, seed=seed)
     cv = {kind: evaluate(y, p) for kind, p in oof.items()}
     chosen = kinds[0]
@@ -157,26 +128,27 @@ def train_table(
     with threadpool_limits(limits=1 if _is_small(X) else None):
         fitted.fit(X, y)
     figures = cv[chosen]
+    if model == "auto":
+        chosen_by = f"--model auto: the higher out-of-fold AUC; boosted needs +{AUTO_MARGIN}"
+    else:
+        chosen_by = f"--model {model}"
     summary: dict[str, Any] = {
         "file": str(path),
         "target": prepared.target,
         "positive": prepared.positive,
         "negative": prepared.negative,
-        **{key: figures[key] for key in ("auc", "pr_auc", "lift_top_decile", "brier", "ece",
-                                         "rows", "positives", "positive_rate", "calibration")},
+        **{key: figures[key] for key in SUMMARY_FIGURES},
         "dropped_missing_target": prepared.dropped_missing_target,
         "features": prepared.features,
         "excluded": prepared.excluded,
         "model": {
             "kind": chosen,
             "description": MODEL_DESCRIPTIONS[chosen],
-            "chosen_by": (f"--model auto: out-of-fold AUC, boosted needs +{AUTO_MARGIN}"
-                          if model == "auto" else f"--model {model}"),
+            "chosen_by": chosen_by,
             "cv_folds": FOLDS,
             "seed": seed,
-            "cv": {kind: {key: cv[kind][key] for key in ("auc", "pr_auc", "lift_top_decile",
-                                                          "brier", "ece")} for kind in kinds},
-        },  # fmt: skip
+            "cv": {kind: {key: cv[kind][key] for key in MODEL_FIGURES} for kind in kinds},
+        },
         "notes": list(prepared.notes),
     }
     if figures["note"]:
@@ -193,7 +165,7 @@ def train_table(
         scored = pd.DataFrame({id_name: prepared.row_ids.to_numpy()})
         scored["probability"] = fitted.predict_proba(prepared.X_all)[:, 1].round(6)
         if chosen == "additive":
-            scored = pd.concat([scored, reasons(fitted, prepared.X_all, prepared.raw)], axis=1)
+            scored = pd.concat([scored, top_reasons(fitted, prepared.X_all, prepared.raw)], axis=1)
         else:
             summary["notes"].append("boosted 模型没有逐列原因 / the boosted model gives no reasons")
     summary["seconds"] = round(time.perf_counter() - t0, 1)
@@ -216,23 +188,39 @@ def add_train_table_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("file", metavar="FILE", help="the table (.csv, .xlsx, .parquet)")
     parser.add_argument("--target", required=True, metavar="COL", help="the binary target column")
-    parser.add_argument("--id", dest="id_column", metavar="COL",
-                        help="identifier column: excluded from features, written to --out")
-    parser.add_argument("--positive", metavar="VALUE",
-                        help="the target value that counts as positive (default: yes/是/true/1/"
-                             "the larger number, else the rarer value)")
-    parser.add_argument("--model", choices=MODEL_CHOICES, default=DEFAULT_MODEL,
-                        help="additive (exact reasons), boosted, or auto: cross-validate both and "
-                             f"take boosted only if its AUC is ≥{AUTO_MARGIN} higher "
-                             f"(default {DEFAULT_MODEL})")
-    parser.add_argument("--out", metavar="SCORED.csv",
-                        help="write id (or row number), probability and top 3 reasons per row "
-                             "(UTF-8 with BOM, opens in Excel)")
-    parser.add_argument("--report", metavar="REPORT.txt", help="also write the readable report here")
+    parser.add_argument(
+        "--id",
+        dest="id_column",
+        metavar="COL",
+        help="identifier column: excluded from features, written to --out",
+    )
+    parser.add_argument(
+        "--positive",
+        metavar="VALUE",
+        help="the target value that counts as positive (default: yes/是/true/1/"
+        "the larger number, else the rarer value)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=MODEL_CHOICES,
+        default=DEFAULT_MODEL,
+        help="additive (exact reasons), boosted, or auto: cross-validate both and "
+        f"take boosted only if its AUC is ≥{AUTO_MARGIN} higher "
+        f"(default {DEFAULT_MODEL})",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="SCORED.csv",
+        help="score every row of FILE (rows without a target too): id column or row number "
+        "(1 = first data row), probability, top 3 reasons (UTF-8 with BOM, opens in Excel)",
+    )
+    parser.add_argument(
+        "--report", metavar="REPORT.txt", help="also write the readable report here"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and models")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    return parser  # fmt: skip
+    return parser
 
 
 def run_train_table(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,23 +18,17 @@ from sklearn.metrics import roc_auc_score
 
 from analytics.models.family import MIN_CATEGORY_ROWS
 from analytics.models.table_read import BadTableInput
+from analytics.models.table_values import (
+    DATE_TEXT,
+    days_since_epoch,
+    normalise_text,
+    parse_numbers,
+    parse_target,
+)
 
 MIN_ROWS = 20
 MIN_CLASS_ROWS = 5
 NUMERIC_SHARE = 0.95  # a text column is numeric when this share of its non-blank cells parse
-MAX_TARGET_VALUES_SHOWN = 10
-
-MISSING_TOKENS = frozenset(
-    {"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "?", "#n/a", "#null!", "缺失", "空"}
-)
-POSITIVE_TOKENS = frozenset(
-    {"yes", "y", "true", "t", "是", "有", "churn", "churned", "流失", "离网", "positive", "pos"}
-)
-NEGATIVE_TOKENS = frozenset(
-    {"no", "n", "false", "f", "否", "无", "没有", "no churn", "not churned", "non-churn",
-     "未流失", "未离网", "在网", "retained", "stayed", "negative", "neg"}
-)  # fmt: skip
-NEGATION_PREFIX = re.compile(r"^(?:no|not|non|未|不|非|无)[\s_-]*", re.IGNORECASE)
 
 # Names that say "identifier": id, *_id, customerID / userId (camel case), 编号, 号码, phone …
 ID_NAME = re.compile(
@@ -45,11 +40,6 @@ ID_NAME = re.compile(
 )
 CAMEL_ID = re.compile(r"[a-z](?:ID|Id)$")
 CODE_NAME = re.compile(r"编号|编码|代码|code$", re.IGNORECASE)
-DATE_TEXT = re.compile(
-    r"^\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$"
-)
-THOUSANDS = re.compile(r"(?<=\d)[,\s'_](?=\d{3}(?:\D|$))")
-CURRENCY = re.compile(r"^[¥$€£]|元$")
 
 
 @dataclass
@@ -74,7 +64,7 @@ class Prepared:
     excluded: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def X(self) -> pd.DataFrame:
         return self.X_all.loc[self.labelled].reset_index(drop=True)
 
@@ -87,35 +77,6 @@ def looks_like_id_name(name: str) -> bool:
     return bool(ID_NAME.search(name.strip()) or CAMEL_ID.search(name.strip()))
 
 
-def is_missing_text(text: pd.Series) -> pd.Series:
-    return text.str.casefold().isin(MISSING_TOKENS)
-
-
-def normalise_text(column: pd.Series) -> pd.Series:
-    """Stripped NFKC text (full-width digits and ％ become ASCII), missing as NA."""
-    missing = column.isna()
-    text = column.astype(object).where(~missing, "").astype(str)
-    wide = ~text.str.isascii()
-    if wide.any():  # NFKC only where it can change something: it is the slow step
-        text = text.where(~wide, text[wide].str.normalize("NFKC"))
-    text = text.str.strip()
-    return text.where(~is_missing_text(text))
-
-
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers in text: thousands separators, currency signs and a trailing % are allowed
-    ("35%" is 0.35); anything else that is not a number (and ±inf) becomes NaN."""
-    values = pd.to_numeric(text, errors="coerce").astype(float)
-    retry = text.notna() & values.isna()
-    if retry.any():  # the regular expressions only for what plain parsing could not read
-        s = text[retry].str.replace(CURRENCY, "", regex=True).str.strip()
-        percent = s.str.endswith("%").fillna(False).astype(bool)
-        s = s.str.removesuffix("%").str.replace(THOUSANDS, "", regex=True)
-        cleaned = pd.to_numeric(s, errors="coerce").astype(float)
-        values[retry] = cleaned.where(~percent, cleaned / 100)
-    return values.where(np.isfinite(values))
-
-
 def _typed(name: str, column: pd.Series) -> tuple[str, pd.Series, str]:
     """(kind, values, detail) where kind is numeric/categorical and values are floats or text."""
     if pd.api.types.is_bool_dtype(column):
@@ -123,7 +84,7 @@ def _typed(name: str, column: pd.Series) -> tuple[str, pd.Series, str]:
     if pd.api.types.is_numeric_dtype(column):
         return "numeric", pd.to_numeric(column, errors="coerce").astype(float), ""
     if pd.api.types.is_datetime64_any_dtype(column):
-        return "numeric", _days(column), "日期 date → days since 1970-01-01"
+        return "numeric", days_since_epoch(column), "日期 date → days since 1970-01-01"
     text = normalise_text(column)
     present = text.notna()
     n_present = int(present.sum())
@@ -133,23 +94,16 @@ def _typed(name: str, column: pd.Series) -> tuple[str, pd.Series, str]:
     parsed = int(numbers.notna().sum())
     if parsed >= NUMERIC_SHARE * n_present:
         failed = n_present - parsed
-        detail = "文本数字 text numbers"
+        detail = ""
         if failed:
             examples = ", ".join(repr(v) for v in text[present & numbers.isna()].unique()[:3])
-            detail += f"; {failed} 个无法解析的值作缺失 unparsable values as missing ({examples})"
+            detail = f"{failed:,} 个非数字的值作缺失 non-numbers read as missing: {examples}"
         return "numeric", numbers, detail
     if text[present].str.match(DATE_TEXT).mean() >= NUMERIC_SHARE:
         dates = pd.to_datetime(text.str.replace(r"[年月]", "-", regex=True).str.rstrip("日"),
                                errors="coerce", format="mixed")  # fmt: skip
-        return "numeric", _days(dates), "日期 date → days since 1970-01-01"
+        return "numeric", days_since_epoch(dates), "日期 date → days since 1970-01-01"
     return "categorical", text, ""
-
-
-def _days(dates: pd.Series) -> pd.Series:
-    dates = pd.to_datetime(dates, errors="coerce")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    return (dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
 
 
 def _exclusion(name: str, kind: str, values: pd.Series) -> tuple[str | None, bool]:
@@ -161,17 +115,25 @@ def _exclusion(name: str, kind: str, values: pd.Series) -> tuple[str | None, boo
     distinct = present.nunique()
     if distinct == 1 and n == len(values):
         return f"常数列 constant: every value is {present.iloc[0]!r}", False
-    if looks_like_id_name(name) and distinct >= 0.5 * n and (kind == "categorical" or _integral(present)):
+    if (
+        looks_like_id_name(name)
+        and distinct >= 0.5 * n
+        and (kind == "categorical" or _integral(present))
+    ):
         return f"ID 列 id-like: name looks like an identifier, {distinct:,} distinct values", True
     if n >= MIN_ROWS and kind == "categorical" and distinct >= 0.9 * n:
-        return f"近乎唯一的文本 nearly unique text ({distinct:,} distinct of {n:,}): an identifier?", True
+        return (
+            f"近乎唯一的文本 nearly unique text ({distinct:,} distinct of {n:,}): an identifier?",
+            True,
+        )
     if n >= MIN_ROWS and kind == "numeric" and distinct >= 0.98 * n and _integral(present):
         digits = np.floor(np.log10(np.abs(present.to_numpy()) + 1))
         monotone = present.is_monotonic_increasing or present.is_monotonic_decreasing
         if monotone or (digits.min() == digits.max() and digits.min() >= 4):
             return (
                 f"近乎唯一的整数 nearly unique integers ({distinct:,} distinct of {n:,}): "
-                "an identifier?", True
+                "an identifier?",
+                True,
             )
     if kind == "categorical" and distinct > 50:
         counts = present.value_counts()
@@ -191,8 +153,9 @@ def _integral(values: pd.Series) -> bool:
     return bool(np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))
 
 
-def find_column(frame: pd.DataFrame, name: str, what: str, file: str) -> str:
-    """The frame's column called `name` (exactly, else ignoring case and spaces)."""
+def find_column(frame: pd.DataFrame, name: str, what: tuple[str, str], file: str) -> str:
+    """The frame's column called `name` (exactly, else ignoring case and spaces); `what` names
+    the column's role in Chinese and English for the error message."""
     if name in frame.columns:
         return name
     key = name.strip().casefold()
@@ -200,81 +163,33 @@ def find_column(frame: pd.DataFrame, name: str, what: str, file: str) -> str:
     if len(matches) == 1:
         return matches[0]
     raise BadTableInput(
-        f"{file}: 没有{what}列 '{name}' / {what} column '{name}' not found; "
+        f"{file}: 没有{what[0]}列 '{name}' / {what[1]} column '{name}' not found; "
         f"columns: {', '.join(map(str, frame.columns))}"
     )
 
 
-def parse_target(
-    column: pd.Series, name: str, file: str, positive: str | None = None
-) -> tuple[np.ndarray, np.ndarray, str, str]:
-    """(present mask, 0/1 target of the present rows, positive value, negative value)."""
-    text = normalise_text(column)
-    present = text.notna().to_numpy()
-    values = text[present]
-    numbers = parse_numbers(values)
-    if numbers.notna().all() and len(values):
-        keys = numbers.map(lambda v: f"{v:g}")
-    else:
-        keys = values.str.casefold()
-    counts = keys.value_counts()
-    shown = {}
-    for key, count in counts.items():
-        shown[values[keys == key].iloc[0]] = int(count)
-    if len(counts) != 2:
-        listing = ", ".join(f"{v!r} ({c:,})" for v, c in list(shown.items())[:MAX_TARGET_VALUES_SHOWN])
-        more = f" … {len(counts) - MAX_TARGET_VALUES_SHOWN} more" if len(counts) > MAX_TARGET_VALUES_SHOWN else ""
-        why = "只有一个值 only one value" if len(counts) == 1 else (
-            "没有值 no values" if len(counts) == 0 else f"{len(counts)} 个不同的值 distinct values")
-        raise BadTableInput(
-            f"{file}: 目标列 '{name}' 不是二值的 / target column '{name}' is not binary: {why}: "
-            f"{listing}{more}. Use a yes/no, 是/否, true/false, 1/0 or -1/1 column."
-        )  # fmt: skip
-    (k1, c1), (k2, c2) = counts.items()
-    label = {k: values[keys == k].iloc[0] for k in (k1, k2)}
-    pos = _positive_key(k1, k2, c1, c2, numbers.notna().all())
-    if positive is not None:
-        wanted = [k for k in (k1, k2) if k == positive.strip().casefold() or label[k] == positive]
-        if not wanted:
-            raise BadTableInput(
-                f"{file}: --positive {positive!r} 不在目标列 '{name}' 中 / is not a value of the "
-                f"target column; values: {label[k1]!r}, {label[k2]!r}"
-            )
-        pos = wanted[0]
-    neg = k2 if pos == k1 else k1
-    return present, (keys == pos).to_numpy().astype(int), label[pos], label[neg]
-
-
-def _positive_key(k1: str, k2: str, c1: int, c2: int, numeric: bool) -> str:
-    if numeric:
-        return k1 if float(k1) > float(k2) else k2
-    for a, b in ((k1, k2), (k2, k1)):
-        if a in POSITIVE_TOKENS and b in NEGATIVE_TOKENS:
-            return a
-        if NEGATION_PREFIX.sub("", b) == a and b != a:  # "churn" / "no churn", 流失 / 未流失
-            return a
-    return k1 if c1 < c2 else k2  # otherwise the rarer value, as churn usually is
-
-
-def leak_warnings(X: pd.DataFrame, y: np.ndarray, numeric: list[str], categorical: list[str]) -> list[str]:
-    """Columns that on their own nearly separate the target — usually known only afterwards."""
+def leak_warnings(
+    X: pd.DataFrame, y: np.ndarray, numeric: list[str], categorical: list[str]
+) -> list[str]:
+    """Columns that on their own nearly separate the target — usually recorded only after the
+    outcome (a "churn reason" filled in for churners only, a churn score). They stay in; the
+    report says so."""
     out = []
     for column in numeric + categorical:
         s = X[column]
+        scores = [s.isna().to_numpy(dtype=float)]
         if column in numeric:
-            score = s.fillna(s.median() if s.notna().any() else 0).to_numpy()
-        else:
-            if s.nunique() > 20:
-                continue
-            score = pd.Series(y, index=s.index).groupby(s.fillna("")).transform("mean").to_numpy()
-        if np.unique(score).size < 2:
-            continue
-        auc = roc_auc_score(y, score)
-        if max(auc, 1 - auc) >= 0.98:
+            scores.append(s.fillna(s.median() if s.notna().any() else 0).to_numpy())
+        elif s.nunique() <= 50:
+            rate = pd.Series(y, index=s.index).groupby(s.fillna("")).transform("mean")
+            scores.append(rate.to_numpy())
+        aucs = [roc_auc_score(y, v) for v in scores if np.unique(v).size > 1]
+        best = max((max(a, 1 - a) for a in aucs), default=0.5)
+        if best >= 0.98:
             out.append(
-                f"⚠ 列 '{column}' 单独即可区分目标 (AUC {max(auc, 1 - auc):.3f})，是否事后才知道？"
-                f" / column '{column}' alone separates the target — is it known only after the "
-                "outcome (leakage)?"
+                f"⚠ 列 '{column}' 单独即可区分目标 (AUC {best:.3f})，是否事后才记录？"
+                f" / column '{column}' alone separates the target — is it recorded only after "
+                "the outcome (leakage)? Drop it from the file if so."
             )
     return out
 
@@ -287,9 +202,9 @@ def prepare_table(
     positive: str | None = None,
 ) -> Prepared:
     """Features, 0/1 target and decisions for `frame`. Raises `BadTableInput`."""
-    target = find_column(frame, target, "目标 target", file)
+    target = find_column(frame, target, ("目标", "target"), file)
     if id_column is not None:
-        id_column = find_column(frame, id_column, "ID", file)
+        id_column = find_column(frame, id_column, ("ID ", "--id"), file)
         if id_column == target:
             raise BadTableInput(f"{file}: --id 与 --target 是同一列 '{target}' / same column")
     frame = frame.reset_index(drop=True)
@@ -301,30 +216,25 @@ def prepare_table(
             f"'{target}', {n_pos:,} × {pos_label!r} and {len(y) - n_pos:,} × {neg_label!r}; "
             f"need at least {MIN_ROWS} rows and {MIN_CLASS_ROWS} of each value"
         )
-    prepared = Prepared(
-        X_all=pd.DataFrame(index=frame.index), raw=pd.DataFrame(index=frame.index),
-        labelled=labelled, y=y, numeric=[], categorical=[],
-        row_ids=pd.Series(np.arange(1, len(frame) + 1), name="row"),
-        target=target, positive=pos_label, negative=neg_label,
-    )  # fmt: skip
-    dropped = prepared.dropped_missing_target
+    notes, excluded, features = [], [], []
+    dropped = int((~labelled).sum())
     if dropped:
-        prepared.notes.append(
+        notes.append(
             f"目标缺失的 {dropped:,} 行不参与训练，但仍会打分 / {dropped:,} rows without a "
             "target are left out of training (and still scored in --out)"
         )
-    columns = {}
-    id_candidates = []
+    columns: dict[str, pd.Series] = {}
+    numeric, categorical, id_candidates = [], [], []
     for name in frame.columns:
         if name == target:
             continue
         if name == id_column:
-            prepared.excluded.append({"column": name, "reason": "--id 列 the --id column"})
+            excluded.append({"column": name, "reason": "--id 列 the --id column"})
             continue
         kind, values, detail = _typed(name, frame[name])
         reason, is_id = _exclusion(name, kind, values)
         if reason is not None:
-            prepared.excluded.append({"column": name, "reason": reason})
+            excluded.append({"column": name, "reason": reason})
             if is_id:
                 id_candidates.append(name)
             continue
@@ -332,22 +242,38 @@ def prepare_table(
             kind, values = "categorical", values.map(lambda v: f"{v:g}", na_action="ignore")
             detail = "代码 code → categories"
         columns[name] = values.astype(float) if kind == "numeric" else values.astype(object)
-        (prepared.numeric if kind == "numeric" else prepared.categorical).append(name)
+        (numeric if kind == "numeric" else categorical).append(name)
         info = {"column": name, "type": kind, "missing": int(values.isna().sum())}
         if kind == "categorical":
             info["values"] = int(values.nunique())
         if detail:
             info["detail"] = detail
-        prepared.features.append(info)
+        features.append(info)
     if not columns:
         raise BadTableInput(
             f"{file}: 没有可用的特征列 / no usable feature columns (excluded: "
-            + "; ".join(f"{e['column']}: {e['reason']}" for e in prepared.excluded) + ")"
+            + "; ".join(f"{e['column']}: {e['reason']}" for e in excluded)
+            + ")"
         )
-    prepared.X_all = pd.DataFrame(columns, index=frame.index)
-    prepared.raw = frame[list(columns)]
     id_name = id_column or next((c for c in id_candidates if frame[c].is_unique), None)
     if id_name is not None:
-        prepared.row_ids = frame[id_name].rename(id_name)
-    prepared.notes += leak_warnings(prepared.X, y, prepared.numeric, prepared.categorical)
+        row_ids = frame[id_name].rename(id_name)
+    else:
+        row_ids = pd.Series(np.arange(1, len(frame) + 1), name="row")
+    prepared = Prepared(
+        X_all=pd.DataFrame(columns, index=frame.index),
+        raw=frame[list(columns)],
+        labelled=labelled,
+        y=y,
+        numeric=numeric,
+        categorical=categorical,
+        row_ids=row_ids,
+        target=target,
+        positive=pos_label,
+        negative=neg_label,
+        features=features,
+        excluded=excluded,
+        notes=notes,
+    )
+    prepared.notes += leak_warnings(prepared.X, y, numeric, categorical)
     return prepared

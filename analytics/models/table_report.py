@@ -9,6 +9,18 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
+    lines, line = [], head
+    for i, item in enumerate(items):
+        piece = item + (", " if i < len(items) - 1 else "")
+        if len(line) + len(piece) > width and line.strip():
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece
+    lines.append(line.rstrip())
+    return lines
+
+
 def format_report(s: dict[str, Any]) -> str:
     """The report printed by `needsmine train-table` without --json."""
     lines = [
@@ -25,27 +37,37 @@ def format_report(s: dict[str, Any]) -> str:
         f"特征 features: {len(s['features'])} (数值 numeric {len(numeric)}, "
         f"类别 categorical {len(categorical)})"
     )
-    for f in s["features"]:
-        extra = []
-        if f.get("values") is not None:
-            extra.append(f"{f['values']} values")
-        if f["missing"]:
-            extra.append(f"{f['missing']:,} missing")
-        if f.get("detail"):
-            extra.append(f["detail"])
-        lines.append(f"  · {f['column']} [{f['type']}]" + (f" — {'; '.join(extra)}" if extra else ""))
+    rows = s["rows"] + s["dropped_missing_target"]
+    for label, group in (("数值 numeric", numeric), ("类别 categorical", categorical)):
+        if not group:
+            continue
+        names = []
+        for f in group:
+            extra = [f"{f['values']} values"] if f.get("values") is not None else []
+            if f["missing"]:
+                extra.append(f"{f['missing'] / rows:.0%} missing")
+            names.append(f["column"] + (f" ({', '.join(extra)})" if extra else ""))
+        lines += _wrapped(f"  {label}: ", names)
+    lines += [f"  · {f['column']}: {f['detail']}" for f in s["features"] if f.get("detail")]
     if s["excluded"]:
         lines.append(f"排除 excluded: {len(s['excluded'])}")
         lines += [f"  · {e['column']} — {e['reason']}" for e in s["excluded"]]
     m = s["model"]
-    lines += ["", f"模型 model: {m['kind']} — {m['description']}", f"  选择 chosen by: {m['chosen_by']}"]
-    if len(m["cv"]) > 1:
-        for kind, figures in m["cv"].items():
-            lines.append(f"  {kind:<9} CV AUC {_num(figures['auc'])}  PR-AUC "
-                         f"{_num(figures['pr_auc'])}  Brier {_num(figures['brier'], 4)}")  # fmt: skip
     lines += [
         "",
-        f"{m['cv_folds']} 折交叉验证（样本外）/ {m['cv_folds']}-fold cross-validation, out-of-fold:",
+        f"模型 model: {m['kind']} — {m['description']}",
+        f"  选择 chosen by: {m['chosen_by']}",
+    ]
+    if len(m["cv"]) > 1:
+        for kind, figures in m["cv"].items():
+            lines.append(
+                f"  {kind:<9} CV AUC {_num(figures['auc'])}  PR-AUC "
+                f"{_num(figures['pr_auc'])}  Brier {_num(figures['brier'], 4)}"
+            )
+    lines += [
+        "",
+        f"{m['cv_folds']} 折交叉验证（样本外）/ {m['cv_folds']}-fold cross-validation, "
+        "out-of-fold:",
         f"  AUC {_num(s['auc'])}   PR-AUC {_num(s['pr_auc'])}   "
         f"前10%提升 top-decile lift {_num(s['lift_top_decile'], 2)}   "
         f"Brier {_num(s['brier'], 4)}   ECE {_num(s['ece'], 4)}",

@@ -30,6 +30,7 @@ from analytics.models.notes_mentions import mentions
 Progress = Callable[[str, float], None]
 HISTORY_MONTHS = 5  # as-of months need this much history before them to be used
 BACKTEST_ORIGINS = 4
+MAX_ACCOUNTS = 20_000  # a province's warehouse trains on a random sample of its accounts
 MAX_TRAIN_ROWS = 50_000  # per fit; beyond this, as-of months are thinned evenly
 PENALTIES = (0.03, 0.3, 3.0)  # L2 strengths tried (C of LogisticRegression)
 
@@ -44,14 +45,24 @@ class Trained:
 
 
 def write_interaction_needs(
-    con: duckdb.DuckDBPyConnection, model: notes.NotesModel, *, only_new: bool = False
+    con: duckdb.DuckDBPyConnection,
+    model: notes.NotesModel,
+    *,
+    only_new: bool = False,
+    since: dt.date | None = None,
 ) -> int:
     """Read the needs (and competitors named) in interview notes into `interaction_needs`, the
-    table the features aggregate. With only_new, only interviews not read before are added."""
+    table the features aggregate. With only_new, only interviews not read before are added;
+    with since, only interviews from that date on."""
     have = con.execute("select count(*) from duckdb_tables() where table_name = 'interaction_needs'").fetchone()[0]
     new_only = only_new and have
-    where = "where interaction_id not in (select interaction_id from interaction_needs)" if new_only else ""
-    rows = con.execute(f"select interaction_id, account_id, occurred_at, notes from interactions {where}").df()
+    where = ["occurred_at >= $since"] if since else []
+    if new_only:
+        where.append("interaction_id not in (select interaction_id from interaction_needs)")
+    sql = "select interaction_id, account_id, occurred_at, notes from interactions"
+    rows = con.execute(
+        sql + (" where " + " and ".join(where) if where else ""), {"since": since} if since else {}
+    ).df()
     # Notes repeat a lot: read each distinct text once.
     codes, distinct = pd.factorize(rows["notes"].fillna(""))
     probability = model.predict_proba(np.asarray(distinct, dtype=object))[codes] if len(distinct) else np.zeros((0, len(AREAS)))
@@ -183,7 +194,9 @@ def train_all(
     write_interaction_needs(con, notes_model)
 
     first, last = feats.month_bounds(con)
-    frame = feats.load_frame(con, feats.add_months(first, HISTORY_MONTHS), last)
+    frame = feats.load_frame(
+        con, feats.add_months(first, HISTORY_MONTHS), last, max_accounts=MAX_ACCOUNTS
+    )
     models: dict[str, object] = {"notes": notes_model}
     report: dict = {"notes": notes_report}
 

@@ -4,6 +4,8 @@
 with spine as (
     select * from int_account_months
     where billing_month between $from_month and $to_month
+        -- an optional sample of accounts (all of them when $sample_keep = $sample_total)
+        and hash(account_id) % $sample_total < $sample_keep
 ),
 
 needs as (
