@@ -50,11 +50,13 @@ class NumericBasis(TransformerMixin, BaseEstimator):
     an indicator column set to 1: the same model as median imputation plus indicator (the
     indicator's weight is free either way) but sparse for the mostly-empty columns of wide
     warehouse tables. Without missing values in training, a missing value at prediction time
-    is imputed with the training median, i.e. treated as typical. Knots sit at quantiles between the
-    `tail` and 1 − `tail` quantiles; beyond the end knots the basis is held constant, which
-    clips outliers instead of extrapolating a cubic into them. A column with two distinct
-    values gets one linear column, a constant column none. With knots at quantiles the basis
-    does not depend on the column's scale, so no scaler is needed.
+    is imputed with the training median, i.e. treated as typical.
+
+    Knots sit at quantiles between the `tail` and 1 − `tail` quantiles; beyond the end knots
+    the basis is held constant, which clips outliers instead of extrapolating a cubic into
+    them. A column with two distinct values gets one linear column, a constant column none.
+    With knots at quantiles the basis does not depend on the column's scale, so no scaler is
+    needed.
     """
 
     def __init__(self, n_knots: int = 6, tail: float = 0.005) -> None:
@@ -87,7 +89,7 @@ class NumericBasis(TransformerMixin, BaseEstimator):
                     extrapolation="constant",
                     include_bias=False,
                 ).fit(knots.reshape(-1, 1))
-            else:  # nearly all one value: the rare other values are a step
+            else:  # too few distinct quantiles for a spline: a linear term over the range
                 self.low_, self.high_ = float(distinct[0]), float(distinct[-1])
         return self
 
