@@ -19,7 +19,7 @@ STAGING = (
     "stg_accounts", "stg_managers", "stg_products", "stg_billing_monthly", "stg_members_monthly",
     "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
 )  # fmt: skip
-INTERMEDIATE = ("int_account_months", "int_account_month_activity")
+INTERMEDIATE = ("int_account_months", "int_account_month_activity", "int_peer_area_rates")
 MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace")
 
 # Product-level consumption is read one account or one aggregate at a time; as a view it costs
@@ -56,6 +56,7 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
         # times faster over a stored table than over nested views (measured: 11 s against 31 s
         # at 50,000 accounts).
         kind = "view" if layer == "staging" or name in MART_VIEWS else "table"
+        _drop_other_kind(con, name, kind)
         con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
         report.seconds[name] = time.perf_counter() - t0
         if kind == "table":
@@ -65,6 +66,15 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
         report.failures = run_data_tests(con)
     say("完成 / done", 1.0)
     return report
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
+    """A warehouse built by an older version may hold `name` as the other kind of object."""
+    other = "table" if kind == "view" else "view"
+    catalog = "duckdb_tables()" if other == "table" else "duckdb_views()"
+    name_column = "table_name" if other == "table" else "view_name"
+    if con.execute(f"select count(*) from {catalog} where {name_column} = ?", [name]).fetchone()[0]:
+        con.execute(f"drop {other} {name}")
 
 
 def run_data_tests(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

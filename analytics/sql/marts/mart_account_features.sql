@@ -1,7 +1,12 @@
 -- Features of every account as of the end of every month: only rows of that month and earlier
--- enter a row's windows (frames end at `current row`), and peers are compared within the month.
+-- enter a row's windows (frames end at `current row`), and peers are compared within the month
+-- (`int_peer_area_rates`).
 with activity as (
     select * from int_account_month_activity
+),
+
+peers as (
+    select * from int_peer_area_rates
 ),
 
 accounts as (
@@ -131,12 +136,12 @@ final as (
         need_mobile_office_to_date / nullif(interactions_to_date, 0) as need_mobile_office_share,
         need_production_control_to_date / nullif(interactions_to_date, 0) as need_production_control_share,
         need_service_marketing_to_date / nullif(interactions_to_date, 0) as need_service_marketing_share,
-        avg((product_count_basic_comm > 0)::int) over peers as peer_rate_basic_comm,
-        avg((product_count_mobile_office > 0)::int) over peers as peer_rate_mobile_office,
-        avg((product_count_production_control > 0)::int) over peers as peer_rate_production_control,
-        avg((product_count_service_marketing > 0)::int) over peers as peer_rate_service_marketing,
+        peers.peer_rate_basic_comm,
+        peers.peer_rate_mobile_office,
+        peers.peer_rate_production_control,
+        peers.peer_rate_service_marketing,
     from with_account
-    window peers as (partition by industry, size_band, billing_month)
+    inner join peers using (industry, size_band, billing_month)
 )
 
 select * from final
