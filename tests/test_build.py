@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics import build, db
+from analytics.models import features as feats
 from analytics.models import labels
 
 
@@ -54,11 +55,34 @@ def test_no_feature_reads_a_month_after_its_as_of_date(built_path, tmp_path):
             con.execute(f"delete from {table} where {column} >= ?", [after])
         con.execute("update accounts set closed_on = null, status = '在网' where closed_on >= ?", [after])
         build.build(con, test=False)
+        _stand_in_note_reading(con)
         cut_rows = con.execute("select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]).df()
-    with db.connect(built_path, read_only=True) as con:
+        cut_frame = feats.load_frame(con, as_of.date(), as_of.date()).sort_values("account_id", ignore_index=True)
+    full = tmp_path / "full.duckdb"
+    shutil.copy(built_path, full)
+    with db.connect(full) as con:
+        _stand_in_note_reading(con)
         full_rows = con.execute("select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]).df()
+        full_frame = feats.load_frame(con, as_of.date(), as_of.date()).sort_values("account_id", ignore_index=True)
     assert len(full_rows) > 500
     pd.testing.assert_frame_equal(cut_rows.reset_index(drop=True), full_rows.reset_index(drop=True))
+    # Everything the models read, the notes' and whitespace features included.
+    assert {"whitespace_production_control", "note_need_basic_comm_6m"} <= set(full_frame.columns)
+    pd.testing.assert_frame_equal(cut_frame, full_frame)
+
+
+def _stand_in_note_reading(con) -> None:
+    """`interaction_needs` as the notes model would write it, from the managers' own tags."""
+    areas = ("basic_comm", "mobile_office", "production_control", "service_marketing")
+    columns = ", ".join(
+        f"list_contains(needs_found, '{a}')::double as need_{a}, list_contains(needs_found, '{a}') as has_need_{a}"
+        for a in areas
+    )
+    con.execute(
+        f"create or replace table interaction_needs as select interaction_id, account_id, "
+        f"date_trunc('month', occurred_at)::date as occurred_month, {columns}, "
+        f"notes like '%电信%' as mentions_competitor from interactions"
+    )
 
 
 def test_features_follow_the_bills(built):

@@ -70,6 +70,8 @@ def write_interaction_needs(
     codes, distinct = pd.factorize(rows["notes"].fillna(""))
     probability = model.predict_proba(np.asarray(distinct, dtype=object))[codes] if len(distinct) else np.zeros((0, len(AREAS)))
     named = mentions(pd.Series(distinct, dtype="str"), con.execute("select product_id, product_name from products").df())
+    products_named = named["products"].to_numpy()[codes] if len(distinct) else np.zeros(0, object)
+    competitors_named = named["competitors"].to_numpy()[codes] if len(distinct) else np.zeros(0, object)
     competitor = (named["competitors"].list.len().to_numpy() > 0)[codes] if len(distinct) else np.zeros(0, bool)
     out = rows[["interaction_id", "account_id"]].copy()
     out["occurred_month"] = rows["occurred_at"].dt.to_period("M").dt.to_timestamp().dt.date
@@ -77,6 +79,8 @@ def write_interaction_needs(
         out[f"need_{area}"] = probability[:, j]
         out[f"has_need_{area}"] = probability[:, j] >= model.thresholds[j]
     out["mentions_competitor"] = competitor
+    out["products_named"] = pd.Series(list(products_named), dtype=named["products"].dtype) if len(distinct) else []
+    out["competitors_named"] = pd.Series(list(competitors_named), dtype=named["competitors"].dtype) if len(distinct) else []
     with con.cursor() as cur:
         cur.register("_needs", pa.Table.from_pandas(out, preserve_index=False))
         if new_only:
