@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import DEMO_ACCOUNTS
 
 from analytics import config, db, demo
 from analytics.demo.notes import AREA_PHRASES
-
-from conftest import DEMO_ACCOUNTS
 
 
 def one(con, sql, params=None):

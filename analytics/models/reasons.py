@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from analytics.models.family import BASELINE
@@ -85,8 +86,9 @@ def phrase(column: str, value: object) -> str:
 def top_reasons(
     contributions: pd.DataFrame, values: pd.DataFrame, top: int = 3, min_logit: float = 0.05
 ) -> pd.DataFrame:
-    """Long table (row index, rank, feature, contribution, reason) of each row's `top` columns
-    that raise its score by at least `min_logit` on the logit scale, strongest first."""
+    """Long table (row position, rank, feature, contribution, reason) of each row's `top` columns
+    that raise its score by at least `min_logit` on the logit scale, strongest first.
+    `contributions` and `values` share a default RangeIndex (row positions)."""
     shares = contributions.drop(columns=[BASELINE])
     long = shares.stack().rename("contribution").reset_index()
     long.columns = ["row", "feature", "contribution"]
@@ -94,5 +96,11 @@ def top_reasons(
     long = long.sort_values(["row", "contribution"], ascending=[True, False])
     long["rank"] = long.groupby("row").cumcount() + 1
     long = long[long["rank"] <= top].reset_index(drop=True)
-    long["reason"] = [phrase(f, values.at[r, f]) for r, f in zip(long["row"], long["feature"], strict=True)]
+    # Word each feature's values column-wise (a per-cell DataFrame lookup was most of the time
+    # of scoring at province scale).
+    reason = np.empty(len(long), dtype=object)
+    for feature, positions in long.groupby("feature").indices.items():
+        cells = values[feature].to_numpy(dtype=object)[long["row"].to_numpy()[positions]]
+        reason[positions] = [phrase(feature, v) for v in cells]
+    long["reason"] = reason
     return long

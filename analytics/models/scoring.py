@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from scipy.special import expit
 
 from analytics.config import AREAS, SQL_DIR
 from analytics.models import features as feats
@@ -67,8 +68,9 @@ def score(
     say("离网风险 / churn risk", 0.45)
     churn: Trained = models["churn"]
     X = frame[[*churn.numeric, *churn.categorical]]
-    probability = churn.model.predict_proba(X)[:, 1]
-    reasons = top_reasons(contributions(churn.model, X), X)
+    parts = contributions(churn.model, X)
+    probability = expit(parts.to_numpy().sum(axis=1))  # the parts add up to the calibrated logit
+    reasons = top_reasons(parts, X)
     reasons["account_id"] = frame["account_id"].to_numpy()[reasons["row"]]
     reasons["as_of_month"] = as_of
     out = pd.DataFrame({
@@ -78,8 +80,9 @@ def score(
         "revenue_12m_yuan": frame["revenue_12m_yuan"],
         "revenue_at_risk_yuan": probability * frame["revenue_12m_yuan"],
     })  # fmt: skip
-    listed = reasons.groupby("row")["reason"].agg(list)
-    out["churn_reasons"] = [listed.get(i, []) for i in range(len(out))]
+    # reasons is sorted by row then rank: split it into one list per account.
+    counts = np.bincount(reasons["row"].to_numpy(), minlength=len(out))
+    out["churn_reasons"] = [list(chunk) for chunk in np.split(reasons["reason"].to_numpy(), np.cumsum(counts)[:-1])]
 
     say("提升机会 / upsell", 0.65)
     whitespace = con.execute(
