@@ -91,5 +91,7 @@ def run_data_tests(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def is_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every mart exists (as the table or view it is built as)."""
     have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    have |= {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
     return set(MARTS) <= have

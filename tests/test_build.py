@@ -30,6 +30,10 @@ def built(built_path):
     con.close()
 
 
+def test_a_built_warehouse_is_known_as_built(built, demo_con):
+    assert build.is_built(built) and not build.is_built(demo_con)
+
+
 def test_data_tests_pass_and_catch_a_broken_reconciliation(built_path, tmp_path):
     broken = tmp_path / "broken.duckdb"
     shutil.copy(built_path, broken)
