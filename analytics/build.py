@@ -19,7 +19,7 @@ STAGING = (
     "stg_accounts", "stg_managers", "stg_products", "stg_billing_monthly", "stg_members_monthly",
     "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
 )  # fmt: skip
-INTERMEDIATE = ("int_account_months", "int_account_month_activity", "int_peer_area_rates")
+INTERMEDIATE = ("int_account_months", "int_account_month_activity", "int_peer_area_rates", "int_recent_accounts_in_service")
 MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace")
 
 # Product-level consumption is read one account or one aggregate at a time; as a view it costs

@@ -1,7 +1,7 @@
 -- Products an account's peers commonly buy and the account lacks (each of the last 3 months),
 -- each with its expected annual value: peer adoption rate × a holder's typical monthly spend × 12.
-with features as (
-    select * from mart_account_features
+with latest as (
+    select * from int_recent_accounts_in_service
 ),
 
 billing as (
@@ -10,17 +10,6 @@ billing as (
 
 benchmarks as (
     select * from mart_peer_benchmarks
-),
-
-latest as (
-    select
-        account_id,
-        industry,
-        size_band,
-        billing_month,
-    from features
-    where billing_month > (select max(billing_month) from features) - interval 3 month
-        and revenue_yuan > 0
 ),
 
 held as (

@@ -1,7 +1,7 @@
 -- For accounts of the same industry and size band, in each of the last 3 months: how many hold
 -- each product and what a holder typically pays for it.
-with features as (
-    select * from mart_account_features
+with latest as (
+    select * from int_recent_accounts_in_service
 ),
 
 billing as (
@@ -10,17 +10,6 @@ billing as (
 
 products as (
     select * from stg_products
-),
-
-latest as (
-    select
-        account_id,
-        industry,
-        size_band,
-        billing_month,
-    from features
-    where billing_month > (select max(billing_month) from features) - interval 3 month
-        and revenue_yuan > 0
 ),
 
 groups as (
