@@ -121,3 +121,13 @@ def test_score_without_models_is_refused(tmp_path, demo_path):
     shutil.copy(demo_path, path)
     out = cli("score", "--db", str(path), "--quiet")
     assert out.returncode == 2 and "needsmine train" in out.stderr
+
+
+def test_every_churn_feature_is_worded_in_chinese():
+    from analytics.models import reasons
+
+    for column in (*feats.CHURN_NUMERIC, *feats.CHURN_CATEGORICAL):
+        text = reasons.phrase(column, "A" if column in feats.CHURN_CATEGORICAL else -0.32)
+        assert column not in text, column  # a fallback "column = value" would name the column
+    assert reasons.phrase("revenue_trend_3m", -0.32) == "近3个月收入较前3个月下降32%"
+    assert reasons.phrase("months_to_agreement_end", float("nan")) == "无在约协议"
