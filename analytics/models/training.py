@@ -33,7 +33,7 @@ Progress = Callable[[str, float], None]
 HISTORY_MONTHS = 5  # as-of months need this much history before them to be used
 BACKTEST_ORIGINS = 4
 MAX_ACCOUNTS = 20_000  # a province's warehouse trains on a random sample of its accounts
-MAX_NOTES = 25_000  # the notes model reaches its held-out F1 well before this (demo: 5k accounts ≈ 45k notes)
+MAX_NOTES = 15_000  # the notes model reaches its held-out F1 well before this (demo: 5k accounts ≈ 45k notes)
 MAX_TRAIN_ROWS = 60_000  # per fit; beyond this, as-of months are thinned evenly
 PENALTIES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # L2 strengths tried (C of LogisticRegression)
 
