@@ -1,12 +1,33 @@
-"""needsmine — 集团客户需求挖掘工作台. The frame: page config, warehouse check, navigation."""
+"""needsmine — 集团客户需求挖掘工作台. The frame: page config, language, shared filters, navigation."""
 
 import streamlit as st
 
-from analytics import cache
+from analytics.ui import frame
+from analytics.ui.frame import t
 
-st.set_page_config(page_title="集团客户需求挖掘工作台", page_icon="📶", layout="wide")
+st.set_page_config(page_title="集团客户需求挖掘工作台 · needsmine", page_icon="📶", layout="wide")
 
-path = cache.db_path()
-cache.ready(path)
+frame.ensure_ready(frame.db_path())
+frame.language_switch()
 
-st.navigation([st.Page("pages/warehouse.py", title="数据概览", icon="🏢", default=True)]).run()
+pages = {
+    t("group.insight"): [
+        st.Page("pages/portfolio.py", title=t("page.portfolio"), icon="📊", url_path="portfolio", default=True),
+        st.Page("pages/account.py", title=t("page.account"), icon="🏢", url_path="account"),
+        st.Page("pages/opportunities.py", title=t("page.opportunities"), icon="🎯", url_path="opportunities"),
+        st.Page("pages/trends.py", title=t("page.trends"), icon="📈", url_path="trends"),
+        st.Page("pages/model_quality.py", title=t("page.model_quality"), icon="🧪", url_path="model-quality"),
+    ],
+    t("group.daily"): [
+        st.Page("pages/compliance.py", title=t("page.compliance"), icon="✅", url_path="compliance"),
+        st.Page("pages/competitor_reports.py", title=t("page.competitor_reports"), icon="⚔️", url_path="competitor-reports"),
+        st.Page("pages/interviews.py", title=t("page.interviews"), icon="📝", url_path="interviews"),
+        st.Page("pages/retention.py", title=t("page.retention"), icon="🛟", url_path="retention"),
+    ],
+    t("group.data"): [
+        st.Page("pages/warehouse.py", title=t("page.warehouse"), icon="🗄️", url_path="warehouse"),
+    ],
+}
+navigation = st.navigation(pages)
+frame.sidebar_filters()
+navigation.run()

@@ -65,6 +65,8 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
         report.seconds[name] = time.perf_counter() - t0
         if kind == "table":
             report.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
+    for path in sorted((config.SQL_DIR / "macros").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
     if test:
         say("数据测试 / data tests", len(steps) / (len(steps) + 1))
         report.failures = run_data_tests(con)
@@ -91,7 +93,9 @@ def run_data_tests(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def is_built(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when every mart exists (as the table or view it is built as)."""
+    """True when every mart (as the table or view it is built as) and every page macro exists."""
     have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     have |= {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
-    return set(MARTS) <= have
+    have |= {r[0] for r in con.execute("select function_name from duckdb_functions() where macro_definition is not null").fetchall()}
+    macros = {path.stem for path in (config.SQL_DIR / "macros").glob("*.sql")}
+    return set(MARTS) | macros <= have

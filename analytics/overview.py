@@ -8,7 +8,6 @@ import duckdb
 import pandas as pd
 
 from analytics import queries
-from analytics.config import AREA_LABELS_ZH
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,8 @@ def headline(con: duckdb.DuckDBPyConnection) -> Headline:
 
 
 def revenue_by_area(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Monthly revenue (万元) per area, with the areas' Chinese names, for a stacked chart."""
+    """Monthly revenue (万元) per area, for a stacked chart."""
     frame = queries.run(con, "revenue_by_area")
-    frame["area_label"] = frame["area"].astype(str).map(AREA_LABELS_ZH)
+    frame["area"] = frame["area"].astype(str)
     frame["revenue_wan_yuan"] = frame["revenue_yuan"].astype(float) / 1e4
     return frame

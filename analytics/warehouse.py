@@ -20,9 +20,11 @@ def has_data(path: Path) -> bool:
         return con.execute("select count(*) from accounts").fetchone()[0] > 0
 
 
-def ensure_demo(path: Path, progress: Callable[[str, float], None] | None = None) -> bool:
+def ensure_demo(
+    path: Path, progress: Callable[[str, float], None] | None = None, *, accounts: int | None = None
+) -> bool:
     """Generate the demo into `path` unless it already holds data; True when it generated."""
     if has_data(path):
         return False
-    demo.build_file(path, accounts=DEMO_ACCOUNTS, seed=0, progress=progress)
+    demo.build_file(path, accounts=accounts or DEMO_ACCOUNTS, seed=0, progress=progress)
     return True

@@ -1,36 +1,34 @@
-"""数据概览: the warehouse's headline figures."""
+"""数据概览: the warehouse's headline figures (what was loaded, how much, up to when)."""
 
 import plotly.express as px
 import streamlit as st
 
-from analytics import cache
+from analytics.ui import overview
+from analytics.ui.frame import db_path, label, t
 
-path = cache.db_path()
-h = cache.headline(path)
+path = db_path()
+h = overview.headline(path)
 
-st.title("集团客户需求挖掘工作台")
-st.caption(f"数据仓库：{path} · 最新账期 {h.latest_month}")
+st.title(t("warehouse.title"))
+st.caption(t("warehouse.caption", path=path, month=h.latest_month))
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("集团客户", f"{h.account_count:,}", help="档案中的集团客户数（含潜在、离网）")
-c2.metric("在网集团", f"{h.active_account_count:,}")
-c3.metric("重要集团", f"{h.key_account_count:,}")
-c4.metric("客户经理", f"{h.manager_count:,}", help=f"分布在 {h.district_count} 个区县")
+c1.metric(t("warehouse.accounts"), f"{h.account_count:,}", help=t("warehouse.accounts_help"))
+c2.metric(t("warehouse.active"), f"{h.active_account_count:,}")
+c3.metric(t("warehouse.key"), f"{h.key_account_count:,}")
+c4.metric(t("warehouse.managers"), f"{h.manager_count:,}", help=t("warehouse.managers_help", n=h.district_count))
 c5, c6 = st.columns(2)
 c5.metric(
-    f"{h.latest_month} 出账收入（万元）",
+    t("warehouse.revenue", month=h.latest_month),
     f"{h.revenue_yuan / 1e4:,.1f}",
-    delta=None if h.revenue_change is None else f"{h.revenue_change:+.1%} 环比",
+    delta=None if h.revenue_change is None else t("warehouse.mom", change=h.revenue_change),
 )
-c6.metric(f"{h.latest_month} 出账集团", f"{h.billed_account_count:,}")
+c6.metric(t("warehouse.billed", month=h.latest_month), f"{h.billed_account_count:,}")
 
-by_area = cache.revenue_by_area(path)
+by_area = overview.revenue_by_area(path).assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
 fig = px.area(
-    by_area,
-    x="billing_month",
-    y="revenue_wan_yuan",
-    color="area_label",
-    labels={"billing_month": "账期", "revenue_wan_yuan": "收入（万元）", "area_label": "信息化领域"},
-    title="四大领域月收入",
-)
+    by_area, x="billing_month", y="revenue_wan_yuan", color="area_label", title=t("warehouse.chart"),
+    labels={"billing_month": t("warehouse.month"), "revenue_wan_yuan": t("warehouse.revenue_axis"),
+            "area_label": t("warehouse.area")},
+)  # fmt: skip
 st.plotly_chart(fig, width="stretch")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analytics import db, demo
+from analytics import db, demo, pipeline
 
 DEMO_ACCOUNTS = 1200  # enough for all 16 districts to have managers
 DEMO_MONTHS = 36
@@ -35,3 +37,41 @@ def empty_con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     db.create_schema(con)
     yield con
     con.close()
+
+
+def _make_scored(folder: Path) -> Path:
+    """The small demo, built, trained and scored (the state the dashboard reads)."""
+    path = folder / "scored.duckdb"
+    if not (folder / "done").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with db.connect(folder / "generating.duckdb") as con:
+            demo.generate(con, accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS, seed=DEMO_SEED)
+        shutil.move(folder / "generating.duckdb", path)
+        pipeline.prepare(path)
+        (folder / "done").touch()
+    return path
+
+
+@pytest.fixture(scope="session")
+def scored_path(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A prepared warehouse shared by the session's xdist workers (made once, under a lock).
+
+    Tests must not change it; a test that writes copies it first (see `scored_copy`).
+    """
+    if worker_id == "master":
+        return _make_scored(tmp_path_factory.getbasetemp() / "scored")
+    root = tmp_path_factory.getbasetemp().parent
+    with (root / "scored.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _make_scored(root / "scored")
+
+
+@pytest.fixture()
+def scored_copy(scored_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the prepared warehouse (with its models) for a test that writes."""
+    from analytics import config
+
+    target = tmp_path / "scored.duckdb"
+    shutil.copy(scored_path, target)
+    shutil.copytree(config.models_dir(scored_path), config.models_dir(target))
+    return target

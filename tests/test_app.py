@@ -1,4 +1,4 @@
-"""The dashboard frame through AppTest, on the session's demo warehouse."""
+"""The dashboard frame through AppTest, on the session's prepared demo warehouse."""
 
 from __future__ import annotations
 
@@ -7,22 +7,26 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
+from analytics import db, i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture()
-def app(demo_path, monkeypatch):
-    monkeypatch.setenv("NEEDSMINE_DB", str(demo_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
+    monkeypatch.setenv("NEEDSMINE_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
 
 
-def test_headline_figures_match_the_warehouse(app, demo_path):
-    app.run()
-    assert not app.exception
-    shown = {m.label: m.value for m in app.metric}
-    with db.connect(demo_path, read_only=True) as con:
+def test_headline_figures_match_the_warehouse(scored_path, monkeypatch):
+    at = open_app(scored_path, monkeypatch, "pages/warehouse.py")
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    with db.connect(scored_path) as con:
         accounts, key = con.execute("select count(*), count(*) filter (where is_key_account) from accounts").fetchone()
         revenue = con.execute(
             "select sum(revenue_yuan) from billing_monthly where billing_month = (select max(billing_month) from billing_monthly)"
@@ -33,11 +37,32 @@ def test_headline_figures_match_the_warehouse(app, demo_path):
     assert shown[revenue_label] == f"{float(revenue) / 1e4:,.1f}"
 
 
-def test_a_fresh_clone_builds_the_demo_itself(tmp_path, monkeypatch):
-    from analytics import warehouse
+def test_the_language_switch_turns_the_page_english(scored_path, monkeypatch):
+    at = open_app(scored_path, monkeypatch, "pages/warehouse.py")
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Group accounts" in labels and "集团客户" not in labels
+    assert at.title[0].value == "Data overview"
 
-    monkeypatch.setattr(warehouse, "DEMO_ACCOUNTS", 80)
+
+def test_every_translation_has_both_languages():
+    table = i18n.table()
+    assert all(entry["zh"].strip() and entry["en"].strip() for entry in table.values())
+    with pytest.raises(KeyError):
+        i18n.text("no.such.key")
+
+
+def test_a_fresh_clone_is_generated_built_trained_and_scored(tmp_path):
+    from analytics import pipeline
+
     path = tmp_path / "fresh" / "needsmine.duckdb"
-    assert warehouse.ensure_demo(path) is True
-    assert warehouse.has_data(path)
-    assert warehouse.ensure_demo(path) is False  # built once, then reused
+    assert not pipeline.is_ready(path)
+    ran = pipeline.prepare(path, demo_accounts=300)
+    assert ran == ["demo", "build", "train", "score"]
+    assert pipeline.is_ready(path)
+    with db.connect(path) as con:
+        months = con.execute("select count(distinct as_of_month) from scores").fetchone()[0]
+    assert months == pipeline.SCORED_MONTHS
+    assert pipeline.prepare(path) == []  # prepared once, then reused
