@@ -25,7 +25,7 @@ from sklearn.base import clone
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
 from analytics.models import labels, notes
-from analytics.models.family import make_pipeline
+from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes_mentions import mentions
 
@@ -161,6 +161,9 @@ def train_one(
     model, p = _fit_and_test(pipeline, train, test, columns, target)
     chosen_c = model.named_steps["classifier"].C_
     y = test[target].to_numpy().astype(int)
+    # The model quality page's drivers: each column's mean |share of the logit| on the test rows.
+    shares = contributions(model, test[columns]).drop(columns=[BASELINE]).abs().mean()
+    drivers = {str(k): round(float(v), 6) for k, v in shares.sort_values(ascending=False).items()}
     report = {"test_as_of": f"{test_month:%Y-%m}", "train_as_of": f"≤ {(test_month - pd.DateOffset(months=window)):%Y-%m}",
               "train_rows": len(train), "train_months": int(train["as_of_month"].nunique()),
               "window_months": window, "C": chosen_c, **evaluate(y, p)}  # fmt: skip
@@ -174,6 +177,7 @@ def train_one(
         report["truth_pr_auc"] = truth_eval["pr_auc"]
         report["truth_rows"] = len(joined)
     report["fit_seconds"] = time.perf_counter() - t0
+    report["drivers"] = drivers
 
     fixed = clone(pipeline).set_params(classifier__Cs=(chosen_c,))
     backtest = []
