@@ -1,5 +1,58 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""组合总览 (portfolio overview) for department heads: which accounts are at risk, how much revenue
+is at stake, and where — by district and by manager — within the sidebar's filters."""
 
 import streamlit as st
 
-st.write("portfolio")
+from analytics.ui import portfolio
+from analytics.ui.frame import current_filters, db_path, scored_month_or_stop, t
+
+path = db_path()
+filters = current_filters()
+month = f"{filters.month:%Y-%m}"
+
+st.title(t("portfolio.title"))
+st.caption(t("portfolio.caption", month=month, threshold=portfolio.AT_RISK_PROBABILITY))
+scored_month_or_stop(filters)
+
+h = portfolio.headline(path, filters)
+c1, c2, c3, c4, c5 = st.columns(5)
+accounts, at_risk_accounts = f"{h.accounts.value:,.0f}", f"{h.at_risk_accounts.value:,.0f}"
+threshold = portfolio.AT_RISK_PROBABILITY
+portfolio.metric(c1, "accounts", accounts, h.accounts, relative=False)
+portfolio.metric(c2, "revenue", portfolio.wan(h.revenue_yuan.value), h.revenue_yuan)
+portfolio.metric(
+    c3, "revenue_at_risk", portfolio.wan(h.revenue_at_risk_yuan.value), h.revenue_at_risk_yuan, inverse=True
+)
+portfolio.metric(c4, "opportunity_value", portfolio.wan(h.opportunity_value_yuan.value), h.opportunity_value_yuan)
+portfolio.metric(
+    c5, "at_risk_accounts", at_risk_accounts, h.at_risk_accounts, relative=False, inverse=True, threshold=threshold
+)
+
+tabs = ["tab_at_risk", "tab_district", "tab_manager", "tab_distribution"]
+tab_risk, tab_district, tab_manager, tab_distribution = st.tabs([t(f"portfolio.{tab}") for tab in tabs])
+
+with tab_risk:
+    top_n = st.segmented_control(t("portfolio.top_n"), [50, 100, 200], default=50, key="portfolio_top_n") or 50
+    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n))
+    st.caption(t("portfolio.at_risk_caption", n=len(risky)))
+    portfolio.table(risky, "portfolio", f"at_risk_{month}.csv", key="portfolio_download_at_risk")
+
+with tab_district:
+    districts = portfolio.displayed(portfolio.by_district(path, filters))
+    if not districts.empty:
+        st.plotly_chart(portfolio.money_chart(districts, "district", t("portfolio.chart_district")), width="stretch")
+    portfolio.table(districts, "portfolio", f"by_district_{month}.csv", key="portfolio_download_district")
+
+with tab_manager:
+    ranked = portfolio.by_manager(path, filters, 200)
+    managers = portfolio.displayed(ranked.rows)
+    st.caption(t("portfolio.manager_caption", shown=len(managers), total=ranked.total))
+    if not managers.empty:
+        st.plotly_chart(portfolio.manager_chart(managers), width="stretch")
+    portfolio.table(managers, "portfolio", f"by_manager_{month}.csv", key="portfolio_download_manager")
+
+with tab_distribution:
+    bands = portfolio.displayed(portfolio.band_labels(portfolio.risk_bands(path, filters)))
+    st.caption(t("portfolio.distribution_caption"))
+    st.plotly_chart(portfolio.risk_chart(bands), width="stretch")
+    portfolio.table(bands, "portfolio", f"risk_bands_{month}.csv", key="portfolio_download_bands")

@@ -1,0 +1,39 @@
+-- The scoped accounts with the most revenue at risk in the selected month (the top $limit),
+-- with their manager, churn probability and the model's top reasons.
+with accounts as (
+    select * from scoped_accounts(
+        $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
+        $scope_managers::varchar[]
+    )
+),
+
+scores as (
+    select * from scores
+),
+
+managers as (
+    select * from stg_managers
+),
+
+final as (
+    select
+        scores.account_id,
+        accounts.account_name,
+        accounts.manager_id,
+        managers.manager_name,
+        accounts.district,
+        accounts.value_class,
+        scores.churn_probability,
+        scores.revenue_12m_yuan,
+        scores.revenue_at_risk_yuan,
+        array_to_string(scores.churn_reasons, '；') as churn_reasons,
+    from scores
+    inner join accounts on accounts.account_id = scores.account_id
+    left join managers on managers.manager_id = accounts.manager_id
+    where scores.as_of_month = $month::date
+    order by scores.revenue_at_risk_yuan desc nulls last, scores.account_id
+    limit $limit
+)
+
+select * from final
+order by revenue_at_risk_yuan desc nulls last, account_id
