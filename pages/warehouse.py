@@ -4,8 +4,10 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.ui import overview
+from analytics.ui import frame
 from analytics.ui.frame import db_path, label, t
 
+frame.require_frame(__file__)
 path = db_path()
 h = overview.headline(path)
 

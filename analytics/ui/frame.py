@@ -125,3 +125,36 @@ def scored_month_or_stop(f: filters.Filters) -> None:
     if f.month not in opts.scored_months:
         st.info(t("app.no_scores", months=", ".join(f"{m:%Y-%m}" for m in opts.scored_months) or "—"))
         st.stop()
+
+
+# ---- the frame around every page -----------------------------------------------------------
+
+_FRAMED = "_framed"
+_WANTED = "_wanted_page"
+
+
+def mark_framed() -> None:
+    """app.py calls this on every run, before the page runs."""
+    st.session_state[_FRAMED] = True
+
+
+def require_frame(page_file: str) -> None:
+    """First line of every page.
+
+    A page URL opened on a freshly started server, before any session has run app.py, is served
+    by Streamlit's legacy `pages/` routing: the page runs alone, without the frame (no filters, no
+    language switch, no navigation). Then go through app.py, which routes back to this page
+    (with its query parameters) once `st.navigation` is in charge.
+    """
+    if st.session_state.get(_FRAMED):
+        return
+    st.session_state[_WANTED] = (f"pages/{page_file.rsplit('/', 1)[-1]}", st.query_params.to_dict())
+    st.switch_page("app.py")
+
+
+def route_wanted_page() -> None:
+    """app.py, after st.navigation: send a session that arrived through legacy routing on."""
+    wanted = st.session_state.pop(_WANTED, None)
+    if wanted:
+        page, params = wanted
+        st.switch_page(page, query_params=params or None)
