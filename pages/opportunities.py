@@ -1,5 +1,45 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""我的商机 (my opportunities) for account managers: every account of one manager this month, its
+churn risk and its best opportunities, in one priority ranking; exportable to Excel."""
 
 import streamlit as st
 
-st.write("opportunities")
+from analytics import opportunities as logic
+from analytics.ui import opportunities, portfolio
+from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
+
+path = db_path()
+filters = current_filters()
+month = f"{filters.month:%Y-%m}"
+
+st.title(t("opportunities.title"))
+scored_month_or_stop(filters)
+
+choices = opportunities.managers(path, filters)
+if choices.empty:
+    st.info(t("opportunities.no_managers"))
+    st.stop()
+manager_id = opportunities.manager_choice(filters, choices, key="opportunities_manager")
+name = choices.loc[choices["manager_id"] == manager_id, "manager_name"].iloc[0]
+
+frame = opportunities.accounts(path, filters, manager_id)
+st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(frame)))
+if frame.empty:
+    st.info(t("app.no_rows"))
+    st.stop()
+
+s = logic.summary(frame)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("opportunities.accounts"), f"{s.account_count:,}")
+c2.metric(t("opportunities.revenue_at_risk"), portfolio.wan(s.revenue_at_risk_yuan))
+c3.metric(t("opportunities.opportunity_value"), portfolio.wan(s.opportunity_value_yuan))
+c4.metric(t("opportunities.retain_count"), f"{s.retain_count:,}")
+
+st.caption(t("opportunities.rule"))
+opportunities.table(opportunities.displayed(frame))
+st.download_button(
+    t("app.download_xlsx"),
+    opportunities.excel(path, filters, manager_id, lang()),
+    file_name=f"opportunities_{manager_id}_{month}.xlsx",
+    mime=opportunities.XLSX,
+    key="opportunities_download",
+)
