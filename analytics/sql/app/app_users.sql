@@ -1,0 +1,16 @@
+-- Who may sign in, in which role, and over which accounts (written by the app and `needsmine users`).
+-- role: manager (their own accounts) · head (their district; all when district is null) ·
+-- analyst (aggregates and models, no personal data) · admin (users, retraining, audit trail).
+create table if not exists app_users (
+    username varchar primary key,
+    display_name varchar not null,
+    role varchar not null check (role in ('manager', 'head', 'analyst', 'admin')),
+    manager_id varchar,
+    district varchar,
+    password_hash varchar,
+    failed_attempts integer not null default 0,
+    locked_until timestamp,
+    is_active boolean not null default true,
+    created_at timestamp not null,
+    check (role != 'manager' or manager_id is not null)
+);
