@@ -1,4 +1,4 @@
-"""needsmine — 集团客户需求挖掘工作台. The frame: page config, language, shared filters, navigation."""
+"""needsmine — 集团客户需求挖掘工作台. The frame: page config, sign-in, language, shared filters, navigation."""
 
 import streamlit as st
 
@@ -10,26 +10,29 @@ st.set_page_config(page_title="集团客户需求挖掘工作台 · needsmine", 
 frame.mark_framed()
 frame.ensure_ready(frame.db_path())
 frame.language_switch()
+frame.sign_in_gate()
 
-pages = {
-    t("group.insight"): [
-        st.Page("pages/portfolio.py", title=t("page.portfolio"), icon=":material/dashboard:", url_path="portfolio", default=True),
-        st.Page("pages/account.py", title=t("page.account"), icon=":material/apartment:", url_path="account"),
-        st.Page("pages/opportunities.py", title=t("page.opportunities"), icon=":material/target:", url_path="opportunities"),
-        st.Page("pages/trends.py", title=t("page.trends"), icon=":material/trending_up:", url_path="trends"),
-        st.Page("pages/model_quality.py", title=t("page.model_quality"), icon=":material/science:", url_path="model-quality"),
-    ],
-    t("group.daily"): [
-        st.Page("pages/compliance.py", title=t("page.compliance"), icon=":material/rule:", url_path="compliance"),
-        st.Page("pages/competitor_reports.py", title=t("page.competitor_reports"), icon=":material/swords:", url_path="competitor-reports"),
-        st.Page("pages/interviews.py", title=t("page.interviews"), icon=":material/edit_note:", url_path="interviews"),
-        st.Page("pages/retention.py", title=t("page.retention"), icon=":material/support:", url_path="retention"),
-    ],
-    t("group.data"): [
-        st.Page("pages/warehouse.py", title=t("page.warehouse"), icon=":material/database:", url_path="warehouse"),
-    ],
-}
+# (file under pages/, group, icon, url path); each role sees only the pages it may open.
+PAGES = [
+    ("portfolio", "group.insight", ":material/dashboard:", "portfolio"),
+    ("account", "group.insight", ":material/apartment:", "account"),
+    ("opportunities", "group.insight", ":material/target:", "opportunities"),
+    ("trends", "group.insight", ":material/trending_up:", "trends"),
+    ("model_quality", "group.insight", ":material/science:", "model-quality"),
+    ("compliance", "group.daily", ":material/rule:", "compliance"),
+    ("competitor_reports", "group.daily", ":material/swords:", "competitor-reports"),
+    ("interviews", "group.daily", ":material/edit_note:", "interviews"),
+    ("retention", "group.daily", ":material/support:", "retention"),
+    ("warehouse", "group.data", ":material/database:", "warehouse"),
+    ("admin", "group.data", ":material/admin_panel_settings:", "admin"),
+]
+pages: dict[str, list] = {}
+for name, group, icon, url in PAGES:
+    if frame.may_open(name):
+        page = st.Page(f"pages/{name}.py", title=t(f"page.{name}"), icon=icon, url_path=url)
+        pages.setdefault(t(group), []).append(page)
 navigation = st.navigation(pages)
 frame.route_wanted_page()
 frame.sidebar_filters()
+frame.sign_out_button()
 navigation.run()

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import streamlit as st
 
-from analytics import config, db, filters, i18n, pipeline
+from analytics import audit, auth, config, db, filters, i18n, pipeline
 
 LANG_KEY = "lang"
 FILTER_KEYS = {"districts": "f_districts", "industries": "f_industries", "classes": "f_classes",
@@ -104,7 +104,8 @@ def sidebar_filters() -> None:
 
 
 def current_filters() -> filters.Filters:
-    """The filters as the sidebar holds them now (defaults before the sidebar was drawn)."""
+    """The filters as the sidebar holds them now (defaults before the sidebar was drawn), narrowed
+    to the signed-in user's reach."""
     state = st.session_state
     month = state.get(FILTER_KEYS["month"])
     if month is None:
@@ -116,6 +117,7 @@ def current_filters() -> filters.Filters:
         industries=tuple(state.get(FILTER_KEYS["industries"]) or ()),
         classes=tuple(state.get(FILTER_KEYS["classes"]) or ()),
         managers=tuple(state.get(FILTER_KEYS["managers"]) or ()),
+        scope_managers=scope(),
     )
 
 
@@ -147,6 +149,10 @@ def require_frame(page_file: str) -> None:
     (with its query parameters) once `st.navigation` is in charge.
     """
     if st.session_state.get(_FRAMED):
+        name = page_file.rsplit("/", 1)[-1].removesuffix(".py")
+        if not may_open(name):  # not in this role's navigation: reached only by a crafted switch
+            st.error(t("signin.forbidden"))
+            st.stop()
         return
     st.session_state[_WANTED] = (f"pages/{page_file.rsplit('/', 1)[-1]}", st.query_params.to_dict())
     st.switch_page("app.py")
@@ -158,3 +164,126 @@ def route_wanted_page() -> None:
     if wanted:
         page, params = wanted
         st.switch_page(page, query_params=params or None)
+
+
+# ---- who is signed in ----------------------------------------------------------------------
+
+USER_KEY = "_user"
+SCOPE_KEY = "_scope"
+
+# The pages each role reaches (file names under pages/); admin reaches every page.
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    "manager": frozenset({"portfolio", "account", "opportunities", "compliance", "competitor_reports", "interviews",
+                          "retention"}),
+    "head": frozenset({"portfolio", "account", "opportunities", "trends", "model_quality", "compliance",
+                       "competitor_reports", "interviews", "retention", "warehouse"}),
+    "analyst": frozenset({"portfolio", "account", "trends", "model_quality", "compliance", "warehouse"}),
+}  # fmt: skip
+
+
+def current_user() -> auth.User | None:
+    return st.session_state.get(USER_KEY)
+
+
+def user() -> auth.User:
+    """The signed-in user (the frame has stopped the run before any page when there is none)."""
+    found = current_user()
+    if found is None:
+        st.stop()
+    return found
+
+
+def may_open(page: str) -> bool:
+    """Whether the signed-in user's role reaches page `page` (a file name under pages/, no .py)."""
+    who = current_user()
+    return who is not None and (who.is_admin or page in ROLE_PAGES.get(who.role, frozenset()))
+
+
+def scope() -> tuple[str, ...] | None:
+    """The managers whose accounts the signed-in user may reach (None: all). With nobody signed
+    in, nothing is reachable."""
+    who = current_user()
+    if who is None:
+        return ()
+    if SCOPE_KEY not in st.session_state:
+        st.session_state[SCOPE_KEY] = auth.scope_managers(cursor(), who)
+    return st.session_state[SCOPE_KEY]
+
+
+def sees_personal_data() -> bool:
+    who = current_user()
+    return who is not None and who.sees_personal_data
+
+
+def record(action: str, obj: str, detail: str | None = None) -> None:
+    """Write an event of the signed-in user to the audit trail."""
+    who = current_user()
+    audit.record(cursor(), who.username if who else "—", who.role if who else None, action, obj, detail)
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError):  # no secrets file at all
+        return False
+
+
+def _sign_in_form() -> None:
+    st.title(t("app.title"))
+    st.subheader(t("signin.title"))
+    with st.form("signin", border=True):
+        username = st.text_input(t("signin.username"), key="signin_username")
+        password = st.text_input(t("signin.password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("signin.submit"), type="primary")
+    if submitted:
+        result = auth.sign_in(cursor(), username.strip(), password)
+        if result.user is not None:
+            st.session_state[USER_KEY] = result.user
+            st.session_state.pop(SCOPE_KEY, None)
+            st.rerun()
+        elif result.reason == "locked":
+            st.error(t("signin.locked", until=f"{result.locked_until:%H:%M}"))
+        else:
+            st.error(t("signin.failed"))
+    if _oidc_configured():
+        st.divider()
+        if st.button(t("signin.oidc"), key="signin_oidc"):
+            st.login()
+    st.caption(t("signin.demo_hint", password=auth.DEMO_PASSWORD))
+
+
+def sign_in_gate() -> auth.User:
+    """Stop the run with the sign-in form unless someone is signed in (locally or through OIDC,
+    whose identity must match an active user: its e-mail or preferred user name)."""
+    found = current_user()
+    if found is not None:
+        return found
+    if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        for claim in ("email", "preferred_username", "sub"):
+            value = st.user.get(claim)
+            mapped = auth.get_user(cursor(), value) if value else None
+            if mapped is not None:
+                st.session_state[USER_KEY] = mapped
+                audit.record(cursor(), mapped.username, mapped.role, "sign_in", "session", "oidc")
+                return mapped
+        st.error(t("signin.oidc_unknown"))
+        if st.button(t("signin.sign_out")):
+            st.logout()
+        st.stop()
+    _sign_in_form()
+    st.stop()
+
+
+def sign_out_button() -> None:
+    who = current_user()
+    if who is None:
+        return
+    sb = st.sidebar
+    sb.caption(t("signin.as", name=who.display_name, role=label("user_role", who.role)))
+    if sb.button(t("signin.sign_out"), key="sign_out"):
+        record("sign_out", "session")
+        for key in (USER_KEY, SCOPE_KEY):
+            st.session_state.pop(key, None)
+        if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+            st.logout()
+        st.rerun()
