@@ -142,7 +142,9 @@ class _Checker:
         account_id = self.text(name, max_length=64, required=required)
         if account_id is None:
             return None
-        row = self.cur.execute("select account_id, manager_id from accounts where account_id = ?", [account_id]).fetchone()
+        row = self.cur.execute(
+            "select account_id, manager_id from accounts where account_id = ?", [account_id]
+        ).fetchone()
         if row is None:
             self.fail(name, "unknown_account", id=account_id)
         return row
@@ -151,9 +153,9 @@ class _Checker:
         """A manager on record; when left empty, `default` (the account's manager) — unless the
         field it comes from (`default_field`) is itself wrong, which is reported there."""
         raw = self.values.get(name)
-        if raw is None or str(raw).strip() == "":
-            if default is not None or (default_field is not None and default_field in self.problems):
-                return default
+        empty = raw is None or str(raw).strip() == ""
+        if empty and (default is not None or (default_field is not None and default_field in self.problems)):
+            return default
         manager_id = self.text(name, max_length=64)
         if manager_id is None:
             return None
@@ -199,7 +201,9 @@ def _new_id(prefix: str) -> str:
 # ---- interviews --------------------------------------------------------------------------------
 
 
-def record_interaction(con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None) -> str:
+def record_interaction(
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None
+) -> str:
     """Insert one interview or call; returns its interaction_id.
 
     values: account_id, manager_id (default: the account's manager), occurred_at (not in the
@@ -263,7 +267,16 @@ def record_competitor_report(
         cur.execute(
             "insert into competitor_reports (report_id, manager_id, account_id, competitor, kind, observed_at, "
             "reported_at, description) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [report_id, manager_id, account[0] if account else None, competitor, kind, observed_at, moment, description],
+            [
+                report_id,
+                manager_id,
+                account[0] if account else None,
+                competitor,
+                kind,
+                observed_at,
+                moment,
+                description,
+            ],
         )
         return report_id
 

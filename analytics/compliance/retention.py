@@ -53,10 +53,9 @@ def at_risk_accounts(
     at risk first, with has_action: a retention action not cancelled, recorded from
     `action_lookback_months` months before the end of the scoring month up to `actions_through`
     (default: the end of `as_of`). Empty when the warehouse has no scores yet."""
-    if not has_scores(con):
+    month = score_month_for(con, as_of)
+    if month is None:  # not scored yet, or nothing scored up to as_of
         return pd.DataFrame(columns=list(AT_RISK_COLUMNS))
-    # No scoring month up to as_of: a month no score has, so that nothing is selected.
-    month = score_month_for(con, as_of) or dt.date(1, 1, 1)
     through = actions_through or after_day(as_of) - dt.timedelta(microseconds=1)
     params = {
         **scope_params(scope, as_of),
