@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.models.table import add_train_table_parser
 
     add_train_table_parser(sub)
+    from analytics.proposal_cli import add_proposal_parser
+
+    add_proposal_parser(sub)
     _add_compliance_parser(sub)
     return parser
 
@@ -112,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from analytics.models.table import run_train_table
 
         return run_train_table(args)
+    if args.command == "proposal":
+        from analytics.proposal_cli import run_proposal
+
+        return run_proposal(args)
     if args.command == "compliance":
         return _compliance(args)
     return {"demo": _demo, "import": _import, "build": _build, "train": _train, "score": _score}[args.command](args)
