@@ -14,7 +14,8 @@ st.title(t("portfolio.title"))
 st.caption(t("portfolio.caption", month=month, threshold=portfolio.AT_RISK_PROBABILITY))
 scored_month_or_stop(filters)
 
-h = portfolio.headline(path, filters)
+summary = portfolio.summary(path, filters)
+h = summary.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 accounts, at_risk_accounts = f"{h.accounts.value:,.0f}", f"{h.at_risk_accounts.value:,.0f}"
 threshold = portfolio.AT_RISK_PROBABILITY
@@ -38,15 +39,14 @@ with tab_risk:
     portfolio.table(risky, "portfolio", f"at_risk_{month}.csv", key="portfolio_download_at_risk")
 
 with tab_district:
-    districts = portfolio.displayed(portfolio.by_district(path, filters))
+    districts = portfolio.displayed(summary.by_district)
     if not districts.empty:
         st.plotly_chart(portfolio.money_chart(districts, "district", t("portfolio.chart_district")), width="stretch")
     portfolio.table(districts, "portfolio", f"by_district_{month}.csv", key="portfolio_download_district")
 
 with tab_manager:
-    ranked = portfolio.by_manager(path, filters, 200)
-    managers = portfolio.displayed(ranked.rows)
-    st.caption(t("portfolio.manager_caption", shown=len(managers), total=ranked.total))
+    managers = portfolio.displayed(summary.by_manager.rows)
+    st.caption(t("portfolio.manager_caption", shown=len(managers), total=summary.by_manager.total))
     if not managers.empty:
         st.plotly_chart(portfolio.manager_chart(managers), width="stretch")
     portfolio.table(managers, "portfolio", f"by_manager_{month}.csv", key="portfolio_download_manager")

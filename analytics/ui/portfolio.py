@@ -18,23 +18,13 @@ LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
 
 
 @st.cache_data(show_spinner=False)
-def headline(path: str, filters: Filters) -> portfolio.Headline:
-    return portfolio.headline(connection(path).cursor(), filters)
+def summary(path: str, filters: Filters, manager_limit: int = 200) -> portfolio.Summary:
+    return portfolio.summary(connection(path).cursor(), filters, manager_limit)
 
 
 @st.cache_data(show_spinner=False)
 def at_risk(path: str, filters: Filters, limit: int) -> pd.DataFrame:
     return portfolio.at_risk(connection(path).cursor(), filters, limit)
-
-
-@st.cache_data(show_spinner=False)
-def by_district(path: str, filters: Filters) -> pd.DataFrame:
-    return portfolio.by_district(connection(path).cursor(), filters)
-
-
-@st.cache_data(show_spinner=False)
-def by_manager(path: str, filters: Filters, limit: int) -> portfolio.Ranked:
-    return portfolio.by_manager(connection(path).cursor(), filters, limit)
 
 
 @st.cache_data(show_spinner=False)

@@ -1,5 +1,5 @@
--- Every scored account of one manager ($manager_id) within the filters in the selected month:
--- its churn risk and top reason, its best area, its $product_count best recommended products,
+-- Every scored account of one manager (`manager_id`) within the filters in the selected month:
+-- its churn risk and top reason, its best area, its `product_count` best recommended products,
 -- and a priority value (revenue at risk + opportunity value, both expected yuan a year).
 with accounts as (
     select * from scoped_accounts(
