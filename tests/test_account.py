@@ -82,6 +82,8 @@ def test_the_account_shows_its_revenue_churn_risk_and_products_as_in_the_warehou
     assert shown["风险收入（元）"] == f"{known['revenue_at_risk_yuan']:,.0f}"
     assert shown["近12个月收入（元）"] == f"{known['revenue_12m_yuan']:,.0f}"
     assert at.subheader[0].value == known["account_name"]
+    downloads = at.get("download_button")
+    assert len(downloads) == 1 and downloads[0].proto.label == "下载服务方案（Word）"
     recommended = {name for frame in at.dataframe if "概率" in frame.value.columns for name in frame.value["产品"]}
     assert recommended == known["products"]
     reasons = sql(scored_path, "select reason from score_reasons where account_id = ? and as_of_month = ? "
