@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics import queries
+from analytics import i18n, queries
 from analytics.filters import Filters
 
 # An account counts as "at risk" from this churn probability (within the churn window) on.
@@ -108,9 +108,52 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters, manager_limit: int
     return Summary(_headline(rows.loc[level == "total"], filters.month), districts, Ranked(managers, total))
 
 
-def at_risk(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100) -> pd.DataFrame:
-    """The `limit` filtered accounts with the most revenue at risk this month, most first."""
-    return queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+def at_risk(
+    con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100, lang: str = i18n.DEFAULT_LANGUAGE
+) -> pd.DataFrame:
+    """The `limit` filtered accounts with the most revenue at risk this month, most first, with
+    their churn reasons in `lang` (joined by "；" in Chinese, "; " otherwise)."""
+    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+    if lang != i18n.DEFAULT_LANGUAGE and len(frame):
+        worded = reasons(con, filters, list(frame["account_id"]), lang)
+        frame["churn_reasons"] = [
+            "; ".join(worded[a]) if a in worded else stored
+            for a, stored in zip(frame["account_id"], frame["churn_reasons"], strict=True)
+        ]
+    return frame
+
+
+def _feature_value(text: object) -> object:
+    """A feature's value from its JSON text: a flag, a number, or a category."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return float(str(text))
+    except ValueError:
+        return str(text)
+
+
+def reasons(
+    con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str
+) -> dict[str, list[str]]:
+    """The churn reasons of a few listed accounts this month in `lang`, strongest first: worded
+    afresh from the account's own feature values (analytics.account.reason_text), or as scoring
+    stored them where a reason has no wording in `lang`."""
+    from analytics.account import reason_text  # the one place that words reasons per language
+
+    rows = queries.run(con, "portfolio_reasons", filters.params() | {"account_ids": account_ids})
+    worded: dict[str, list[str]] = {}
+    for account_id, feature, stored, value in zip(
+        rows["account_id"], rows["feature"], rows["reason"], rows["feature_value"], strict=True
+    ):
+        try:
+            text = reason_text(feature, _feature_value(value), stored, lang)
+        except (KeyError, ValueError, IndexError):  # a broken entry of the translation table
+            text = stored
+        worded.setdefault(account_id, []).append(text)
+    return worded
 
 
 def risk_bands(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

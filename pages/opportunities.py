@@ -21,7 +21,7 @@ if choices.empty:
 manager_id = opportunities.manager_choice(filters, choices, key="opportunities_manager")
 name = choices.loc[choices["manager_id"] == manager_id, "manager_name"].iloc[0]
 
-frame = opportunities.accounts(path, filters, manager_id)
+frame = opportunities.accounts(path, filters, manager_id, lang())
 st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(frame)))
 if frame.empty:
     st.info(t("app.no_rows"))

@@ -4,7 +4,7 @@ is at stake, and where — by district and by manager — within the sidebar's f
 import streamlit as st
 
 from analytics.ui import portfolio
-from analytics.ui.frame import current_filters, db_path, scored_month_or_stop, t
+from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
 
 path = db_path()
 filters = current_filters()
@@ -34,7 +34,7 @@ tab_risk, tab_district, tab_manager, tab_distribution = st.tabs([t(f"portfolio.{
 
 with tab_risk:
     top_n = st.segmented_control(t("portfolio.top_n"), [50, 100, 200], default=50, key="portfolio_top_n") or 50
-    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n))
+    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n, lang()))
     st.caption(t("portfolio.at_risk_caption", n=len(risky)))
     portfolio.table(risky, "portfolio", f"at_risk_{month}.csv", key="portfolio_download_at_risk")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -125,6 +126,8 @@ def test_english_switch_shows_english_labels_and_headers(scored_path, monkeypatc
     assert any(c.value.startswith("Ranking: priority =") for c in at.caption)
     listed = at.dataframe[0].value
     assert set(listed["focus"]) <= {"Retain", "Grow"}
+    reasons = listed["top_reason"].dropna()
+    assert sum(not re.search("[\u4e00-\u9fff]", r) for r in reasons) > len(reasons) / 2
     assert set(listed["best_area"]) <= {"Basic communications", "Mobile office", "Production control",
                                         "Service & marketing"}  # fmt: skip
     sheet = workbook(next(iter(saved.values())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, portfolio
+from analytics import account, db, portfolio
 from analytics.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +130,9 @@ def test_english_switch_shows_english_labels(scored_path, monkeypatch):
     assert [tab.label for tab in at.tabs] == ["At-risk list", "By district", "By manager", "Risk distribution"]
     districts = at.dataframe[1].value["district"]
     assert "Pudong" in set(districts) and "浦东" not in set(districts)
+    reasons = at.dataframe[0].value["churn_reasons"]
+    in_english = [not re.search("[\u4e00-\u9fff]", r) for r in reasons]
+    assert sum(in_english) > len(reasons) / 2  # worded afresh, not the Chinese scoring stored
     assert all(b.label == "Download data (CSV)" for b in at.get("download_button"))
 
 
@@ -225,3 +229,21 @@ def test_a_change_needs_a_previous_value():
     assert portfolio.Figure(110.0, None).change is None
     assert portfolio.Figure(110.0, None).difference is None
     assert portfolio.Figure(110.0, 0.0).change is None
+
+
+def test_reasons_are_worded_from_the_accounts_own_values(scored_path, months):
+    picked = frame(scored_path, """
+        select account_id, feature, reason from score_reasons
+        where as_of_month = ? and feature = 'months_to_agreement_end' and rank = 1
+        order by account_id limit 3
+    """, [months[0]])  # fmt: skip
+    assert len(picked)
+    values = frame(scored_path, """
+        select account_id, months_to_agreement_end from mart_account_features
+        where billing_month = ? and list_contains(?, account_id)
+    """, [months[0], list(picked["account_id"])]).set_index("account_id")["months_to_agreement_end"]  # fmt: skip
+    with db.connect(scored_path) as con:
+        worded = portfolio.reasons(con.cursor(), Filters(month=months[0]), list(picked["account_id"]), "en")
+    for row in picked.itertuples(index=False):
+        expected = account.reason_text(row.feature, float(values[row.account_id]), row.reason, "en")
+        assert worded[row.account_id][0] == expected != row.reason

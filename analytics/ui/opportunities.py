@@ -19,8 +19,8 @@ def managers(path: str, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def accounts(path: str, filters: Filters, manager_id: str) -> pd.DataFrame:
-    return opportunities.accounts(connection(path).cursor(), filters, manager_id)
+def accounts(path: str, filters: Filters, manager_id: str, lang: str) -> pd.DataFrame:
+    return opportunities.accounts(connection(path).cursor(), filters, manager_id, lang=lang)
 
 
 def _displayed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -42,7 +42,7 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def excel(path: str, filters: Filters, manager_id: str, lang: str) -> bytes:
     """The manager's list as an .xlsx workbook with the headers and values of `lang`."""
-    shown = _displayed(accounts(path, filters, manager_id), lang)
+    shown = _displayed(accounts(path, filters, manager_id, lang), lang)
     headers = {name: i18n.text(f"opportunities.col.{name}", lang) for name in shown.columns}
     return opportunities.excel_bytes(shown, headers, i18n.text("opportunities.sheet", lang))
 

@@ -23,8 +23,8 @@ def summary(path: str, filters: Filters, manager_limit: int = 200) -> portfolio.
 
 
 @st.cache_data(show_spinner=False)
-def at_risk(path: str, filters: Filters, limit: int) -> pd.DataFrame:
-    return portfolio.at_risk(connection(path).cursor(), filters, limit)
+def at_risk(path: str, filters: Filters, limit: int, lang: str) -> pd.DataFrame:
+    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang)
 
 
 @st.cache_data(show_spinner=False)
