@@ -11,6 +11,7 @@ mart, or from billing when products are asked for.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -69,6 +70,45 @@ def monthly(
     return frame[[*MONTHLY_COLUMNS, "revenue_per_account_yuan", "revenue_share"]].reset_index(drop=True)
 
 
+def partitions_accounts(dimension: str, product: str | None) -> bool:
+    """True when every billed account falls in exactly one group of the breakdown, so that its
+    account counts add up to the accounts billed (by area or product an account may count in
+    several groups; within one product it counts once)."""
+    return product is not None or dimension in ("industry", "district", "value_class", COHORT)
+
+
+@dataclass(frozen=True)
+class Headline:
+    month: dt.date
+    revenue_yuan: float
+    year_ago_revenue_yuan: float | None
+    revenue_change_yoy: float | None  # fraction
+    account_count: int
+    top_group: str | None  # the group with the most revenue in the month
+
+
+def headline(frame: pd.DataFrame, accounts: pd.DataFrame, month: dt.date) -> Headline:
+    """The month's figures over all groups of `frame`; billed accounts from `accounts`, a
+    monthly frame whose groups partition the accounts (see `partitions_accounts`)."""
+
+    def revenue(m: dt.date) -> float | None:
+        rows = frame.loc[frame["billing_month"] == m, "revenue_yuan"]
+        return float(rows.sum()) if len(rows) else None
+
+    now = revenue(month) or 0.0
+    before = revenue(add_months(month, -12))
+    rows = frame[frame["billing_month"] == month]
+    top = rows.loc[rows["revenue_yuan"].idxmax(), "group_value"] if len(rows) else None
+    return Headline(
+        month=month,
+        revenue_yuan=now,
+        year_ago_revenue_yuan=before,
+        revenue_change_yoy=now / before - 1 if before else None,
+        account_count=int(accounts.loc[accounts["billing_month"] == month, "account_count"].sum()),
+        top_group=top,
+    )
+
+
 def months_of(frame: pd.DataFrame) -> list[dt.date]:
     """The months a monthly frame covers, oldest first."""
     return sorted(frame["billing_month"].unique())
@@ -88,6 +128,7 @@ def share_change(frame: pd.DataFrame, from_month: dt.date, to_month: dt.date) ->
     """Each group's share of revenue in two months and the change in percentage points:
     group_value, revenue_from_yuan, revenue_to_yuan, share_from, share_to, share_change_points,
     ordered by the change (largest gain first). A group absent in a month has a share of 0."""
+
     def month(m: dt.date, suffix: str) -> pd.DataFrame:
         part = frame.loc[frame["billing_month"] == m, ["group_value", "revenue_yuan", "revenue_share"]]
         return part.rename(columns={"revenue_yuan": f"revenue_{suffix}_yuan", "revenue_share": f"share_{suffix}"})
@@ -110,7 +151,8 @@ def year_on_year(frame: pd.DataFrame, month: dt.date) -> pd.DataFrame:
         columns={"revenue_yuan": "year_ago_revenue_yuan", "account_count": "year_ago_account_count"}
     )
     out = now.merge(before, on="group_value", how="outer")
-    out = out.fillna({"revenue_yuan": 0.0, "year_ago_revenue_yuan": 0.0, "account_count": 0, "year_ago_account_count": 0})
+    zeros = {"revenue_yuan": 0.0, "year_ago_revenue_yuan": 0.0, "account_count": 0, "year_ago_account_count": 0}
+    out = out.fillna(zeros)
     out = out.sort_values("revenue_yuan", ascending=False, ignore_index=True)
     total = pd.DataFrame([{
         "group_value": None,
