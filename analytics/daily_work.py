@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
-from analytics import config, db, i18n
+from analytics import config, db, i18n, queries
 from analytics.config import AREAS
+from analytics.filters import Filters
 
 MAX_NOTES = 4000
 MAX_DESCRIPTION = 2000
@@ -366,6 +368,15 @@ def update_retention_action(
             if attempt == UPDATE_ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # jitter: the rivals do not meet again
+
+
+# ---- what a form offers -----------------------------------------------------------------------
+
+
+def account_choices(con: duckdb.DuckDBPyConnection, scope: Filters, limit: int = 5000) -> pd.DataFrame:
+    """Accounts in scope a form may name (not closed): account_id, account_name, manager_id."""
+    params = {**scope.params(), "limit": limit}
+    return queries.run(con, "daily_accounts", params)
 
 
 # ---- needs found in the notes ------------------------------------------------------------------

@@ -7,7 +7,13 @@ DataFrame; `review` runs them all and `Review.summary()` gives the headline coun
 """
 
 from analytics.compliance.profiles import overdue, profile_rates, profile_status, profile_trend
-from analytics.compliance.reports import competitor_reports, judge_lateness, month_reports, report_managers
+from analytics.compliance.reports import (
+    competitor_reports,
+    judge_lateness,
+    month_reports,
+    report_managers,
+    select_reports,
+)
 from analytics.compliance.retention import (
     RetentionOutcomes,
     at_risk_accounts,
@@ -16,7 +22,7 @@ from analytics.compliance.retention import (
     score_month_for,
 )
 from analytics.compliance.review import Review, Summary, review, summary
-from analytics.compliance.visits import under_served, visit_counts
+from analytics.compliance.visits import interactions, under_served, visit_counts
 
 __all__ = [
     "RetentionOutcomes",
@@ -24,6 +30,7 @@ __all__ = [
     "Summary",
     "at_risk_accounts",
     "competitor_reports",
+    "interactions",
     "judge_lateness",
     "month_reports",
     "overdue",
@@ -35,6 +42,7 @@ __all__ = [
     "retention_outcomes",
     "review",
     "score_month_for",
+    "select_reports",
     "summary",
     "under_served",
     "visit_counts",

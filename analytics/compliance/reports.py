@@ -70,3 +70,22 @@ def report_managers(
     out = queries.run(con, "compliance_report_managers", params)
     out["has_enough_reports"] = out["report_count"] >= rules.reports_per_manager_per_month
     return out
+
+
+def select_reports(
+    reports: pd.DataFrame,
+    *,
+    kinds: list[str] | None = None,
+    competitors: list[str] | None = None,
+    only_late: bool = False,
+) -> pd.DataFrame:
+    """The judged reports of the given kinds and competitors (empty list: all), optionally only
+    the late ones."""
+    keep = pd.Series(True, index=reports.index)
+    if kinds:
+        keep &= reports["kind"].isin(kinds)
+    if competitors:
+        keep &= reports["competitor"].isin(competitors)
+    if only_late:
+        keep &= reports["is_late"]
+    return reports[keep]

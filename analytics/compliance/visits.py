@@ -26,3 +26,11 @@ def under_served(visits: pd.DataFrame) -> pd.DataFrame:
     """The accounts under quota, most visits missing first."""
     rows = visits[visits["is_under_quota"]]
     return rows.sort_values(["visits_missing", "account_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def interactions(
+    con: duckdb.DuckDBPyConnection, since: dt.datetime, until: dt.datetime, scope: Filters | None, limit: int = 200
+) -> pd.DataFrame:
+    """Interviews and calls of accounts in scope in [since, until), newest first (at most `limit`)."""
+    params = {**scope_params(scope, since.date()), "since": since, "until": until, "limit": limit}
+    return queries.run(con, "compliance_interactions", params)
