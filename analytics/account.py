@@ -60,6 +60,14 @@ class AccountView:
         return float(self.structure["revenue_yuan"].sum()) if len(self.structure) else 0.0
 
     @property
+    def revenue_12m_yuan(self) -> float | None:
+        """Revenue of the 12 months up to the month (the score's, else the feature mart's)."""
+        if self.score is not None and self.score.get("revenue_12m_yuan") is not None:
+            return self.score["revenue_12m_yuan"]
+        row = self.month_row
+        return None if row is None else _float(row.get("revenue_12m_yuan"))
+
+    @property
     def revenue_change_mom(self) -> float | None:
         """Revenue against the month before, as a fraction (None without a bill the month before)."""
         row = self.month_row

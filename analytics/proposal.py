@@ -119,17 +119,13 @@ def _cover(doc: DocumentType, v: AccountView, w: Words, today: dt.date) -> None:
 
 def _consumption(doc: DocumentType, v: AccountView, w: Words, figures: _Figures) -> None:
     change = v.revenue_change_mom
-    row = v.month_row
     products = int((v.structure["revenue_yuan"] > 0).sum()) if len(v.structure) else 0
     areas = int((v.revenue_by_area()["revenue_yuan"] > 0).sum())
-    revenue_12m = (v.score or {}).get("revenue_12m_yuan")
-    if revenue_12m is None and row is not None:
-        revenue_12m = row.get("revenue_12m_yuan")
     doc.add_paragraph(w.t(
         "proposal.consumption_line", month=f"{v.month:%Y-%m}", revenue=yuan(v.revenue_yuan),
         change=w.t("proposal.change_mom", change=signed_percent(change)) if change is not None
         else w.t("proposal.change_none"),
-        products=products, areas=areas, revenue_12m=yuan(revenue_12m),
+        products=products, areas=areas, revenue_12m=yuan(v.revenue_12m_yuan),
     ))  # fmt: skip
     figures.add(proposal_charts.area_chart(v, w.lang))
     figures.add(proposal_charts.trend_chart(v, w.lang))

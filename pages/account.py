@@ -30,7 +30,7 @@ score = v.score or {}
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(t("account.metric.revenue", month=month), acc.yuan(v.revenue_yuan),
           delta=None if change is None else t("account.mom", change=change))  # fmt: skip
-c2.metric(t("account.metric.revenue_12m"), acc.yuan(score.get("revenue_12m_yuan")))
+c2.metric(t("account.metric.revenue_12m"), acc.yuan(v.revenue_12m_yuan))
 c3.metric(t("account.metric.churn"), acc.percent(score.get("churn_probability")))
 c4.metric(t("account.metric.at_risk"), acc.yuan(score.get("revenue_at_risk_yuan")))
 c5.metric(t("account.metric.opportunity"), acc.yuan(score.get("opportunity_value_yuan")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 import pandas as pd
 import plotly.express as px
@@ -53,7 +54,7 @@ def pick_account(path: str, filters: Filters) -> str | None:
     if wanted and wanted not in names:
         record = profile(path, wanted, filters.scope_managers)
         if record is None:
-            st.warning(t("account.not_found", id=wanted))
+            st.warning(t("account.not_found", id=re.sub(r"[^\w-]", "", wanted)[:40]))  # URL text, not markdown
         else:
             options.insert(0, wanted)
             names[wanted] = str(record["account_name"])
