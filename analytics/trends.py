@@ -139,11 +139,12 @@ def share_change(frame: pd.DataFrame, from_month: dt.date, to_month: dt.date) ->
     return out.sort_values("share_change_points", ascending=False, ignore_index=True)
 
 
-def year_on_year(frame: pd.DataFrame, month: dt.date) -> pd.DataFrame:
+def year_on_year(frame: pd.DataFrame, month: dt.date, accounts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each group in `month` against the same month a year before: group_value, revenue_yuan,
     year_ago_revenue_yuan, revenue_change_yoy (fraction; None without revenue a year before),
     account_count, year_ago_account_count, ordered by revenue. A last row `group_value = None`
-    holds the total over all groups."""
+    holds the total over all groups; its accounts come from `accounts`, a monthly frame whose
+    groups partition the accounts (see `partitions_accounts`), and are missing without it."""
     year_ago = add_months(month, -12)
     columns = ["group_value", "revenue_yuan", "account_count"]
     now = frame.loc[frame["billing_month"] == month, columns]
@@ -161,7 +162,13 @@ def year_on_year(frame: pd.DataFrame, month: dt.date) -> pd.DataFrame:
     }])  # fmt: skip
     out = pd.concat([out, total], ignore_index=True)
     out["revenue_change_yoy"] = out["revenue_yuan"] / out["year_ago_revenue_yuan"].replace(0, np.nan) - 1
-    out.loc[out["group_value"].isna(), ["account_count", "year_ago_account_count"]] = np.nan
+    total_row = out["group_value"].isna()
+    if accounts is None:
+        out.loc[total_row, ["account_count", "year_ago_account_count"]] = np.nan
+    else:
+        billed = accounts.groupby("billing_month")["account_count"].sum()
+        out.loc[total_row, "account_count"] = billed.get(month, 0)
+        out.loc[total_row, "year_ago_account_count"] = billed.get(year_ago, 0)
     return out[["group_value", "revenue_yuan", "year_ago_revenue_yuan", "revenue_change_yoy",
                 "account_count", "year_ago_account_count"]]  # fmt: skip
 

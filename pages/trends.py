@@ -50,6 +50,8 @@ with tab_trend:
 
 with tab_structure:
     st.plotly_chart(ui.share_figure(shown, dimension), width="stretch")
+    shares = shown[["group", "group_value", "billing_month", "revenue_yuan", "revenue_share"]]
+    ui.csv_download(shares, ui.file_name(f"shares_{dimension}", filters), key="trends_download_share_months")
     s1, s2 = st.columns(2)
     default_from = trends.add_months(month, -12)
     start = s1.selectbox(t("trends.from_month"), months, key="trends_from_month", format_func=lambda m: f"{m:%Y-%m}",
@@ -62,7 +64,7 @@ with tab_structure:
     ui.csv_download(changes, ui.file_name(f"share_change_{dimension}", filters), key="trends_download_shares")
 
 with tab_yoy:
-    yoy = ui.with_labels(trends.year_on_year(data, month), dimension, catalogue)
+    yoy = ui.with_labels(trends.year_on_year(data, month, accounts), dimension, catalogue)
     st.plotly_chart(ui.yoy_figure(yoy, month), width="stretch")
     ui.table(yoy.drop(columns=["group_value"]))
     ui.csv_download(yoy, ui.file_name(f"yoy_{dimension}", filters), key="trends_download_yoy")

@@ -81,8 +81,10 @@ def test_headline_and_year_on_year_match_the_warehouse(scored_path, monkeypatch)
     assert yoy.loc["移动办公", "year_ago_revenue_yuan"] == pytest.approx(before)
     assert yoy.loc["移动办公", "revenue_change_yoy"] == pytest.approx(now / before - 1)
     assert yoy.loc["合计", "revenue_yuan"] == pytest.approx(_sql_revenue(scored_path, month))
+    assert yoy.loc["合计", "account_count"] == _sql_billed(scored_path, month)
+    assert yoy.loc["合计", "year_ago_account_count"] == _sql_billed(scored_path, year_ago)
     # Every chart's data can be downloaded.
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 5
 
 
 def test_a_district_filter_narrows_every_figure(scored_path, monkeypatch):

@@ -174,7 +174,8 @@ def yoy_figure(shown: pd.DataFrame, month: dt.date) -> go.Figure:
     long = groups.melt(id_vars=["group"], value_vars=["year_ago_revenue_yuan", "revenue_yuan"],
                        var_name="measure", value_name="yuan")  # fmt: skip
     long["wan_yuan"] = long["yuan"] / 1e4
-    long["measure"] = long["measure"].map(lambda m: t(f"trends.col.{m}"))
+    months = {"year_ago_revenue_yuan": trends.add_months(month, -12), "revenue_yuan": month}
+    long["measure"] = long["measure"].map(lambda m: f"{months[m]:%Y-%m}")
     return px.bar(
         long, x="group", y="wan_yuan", color="measure", barmode="group",
         title=t("trends.chart_yoy", month=f"{month:%Y-%m}"),
