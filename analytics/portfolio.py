@@ -123,18 +123,6 @@ def at_risk(
     return frame
 
 
-def _feature_value(text: object) -> object:
-    """A feature's value from its JSON text: a flag, a number, or a category."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return None
-    if text in ("true", "false"):
-        return text == "true"
-    try:
-        return float(str(text))
-    except ValueError:
-        return str(text)
-
-
 def reasons(
     con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str
 ) -> dict[str, list[str]]:
@@ -143,13 +131,15 @@ def reasons(
     stored them where a reason has no wording in `lang`."""
     from analytics.account import reason_text  # the one place that words reasons per language
 
-    rows = queries.run(con, "portfolio_reasons", filters.params() | {"account_ids": account_ids})
+    params = filters.params() | {"account_ids": account_ids}
+    rows = queries.run(con, "portfolio_reasons", params)
+    features = sorted(set(rows["feature"]))
+    values = queries.run(con, "portfolio_reason_values", params | {"features": features}).set_index("account_id")
     worded: dict[str, list[str]] = {}
-    for account_id, feature, stored, value in zip(
-        rows["account_id"], rows["feature"], rows["reason"], rows["feature_value"], strict=True
-    ):
+    for account_id, feature, stored in zip(rows["account_id"], rows["feature"], rows["reason"], strict=True):
+        value = values.at[account_id, feature] if feature in values.columns and account_id in values.index else None
         try:
-            text = reason_text(feature, _feature_value(value), stored, lang)
+            text = reason_text(feature, None if pd.isna(value) else value, stored, lang)
         except (KeyError, ValueError, IndexError):  # a broken entry of the translation table
             text = stored
         worded.setdefault(account_id, []).append(text)

@@ -17,8 +17,10 @@ scores as (
     select * from scores
 ),
 
-features as (
-    select * from mart_account_features
+-- Revenue per account and month as stored by the build (the feature mart may be a view whose
+-- joins this query does not need).
+activity as (
+    select * from int_account_month_activity
 ),
 
 managers as (
@@ -48,7 +50,7 @@ facts as (
         null::double as revenue_at_risk_yuan,
         null::double as opportunity_value_yuan,
         revenue_yuan,
-    from features
+    from activity
     where (billing_month = $month::date or billing_month = ($month::date - interval 1 month)::date)
         and revenue_yuan <> 0
 ),
