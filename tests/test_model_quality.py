@@ -125,3 +125,6 @@ def test_every_model_column_has_a_name_in_both_languages():
 
 def test_untrained_warehouse_has_no_report(tmp_path):
     assert model_quality.read_report(tmp_path) is None
+    # A report from before drivers were recorded: the page says so instead of failing.
+    assert model_quality.drivers({"churn": {"auc": 0.7}}, "churn") is None
+    assert model_quality.summary({"churn": {"auc": 0.7}}).loc[0, "truth_ratio"] is None
