@@ -4,8 +4,8 @@ cohorts — all from one monthly aggregate per question, computed in DuckDB.
 
 Without a manager filter the aggregate comes from `mart_revenue_monthly_summary` (month ×
 district × industry × class, a few hundred thousand rows at province scale); its grain has no
-manager, so with a manager filter (or a user's scope) it is read from the account-month feature
-mart, or from billing when products are asked for.
+manager, so with a manager filter (or a user's scope) it is read from the stored account-month
+activity, or from billing when products are asked for.
 """
 
 from __future__ import annotations

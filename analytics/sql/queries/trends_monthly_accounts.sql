@@ -1,11 +1,12 @@
--- The figures of trends_monthly at the area and account grains, read from the account-month
--- feature mart and the filtered accounts themselves: for the filters the revenue summary cannot
--- express (account managers, the user's scope). A fifth of the rows of billing.
+-- The figures of trends_monthly at the area and account grains, read from the stored account-month
+-- activity (each account's revenue per month and area, a fifth of the rows of billing; the
+-- revenue summary mart is built from it too) and the filtered accounts themselves: for the
+-- filters the summary cannot express (account managers, the user's scope).
 with scoped as (
     select * from scoped_accounts($districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[], $scope_managers::varchar[])
 ),
 
-features as (
+activity as (
     select
         account_id,
         billing_month,
@@ -14,18 +15,18 @@ features as (
         revenue_mobile_office_yuan as mobile_office,
         revenue_production_control_yuan as production_control,
         revenue_service_marketing_yuan as service_marketing,
-    from mart_account_features
+    from int_account_month_activity
 ),
 
 account_months as (
     select
-        features.*,
+        activity.*,
         scoped.district,
         scoped.industry,
         scoped.value_class,
         year(scoped.opened_on)::varchar as opened_year,
-    from features
-    inner join scoped on scoped.account_id = features.account_id
+    from activity
+    inner join scoped on scoped.account_id = activity.account_id
 ),
 
 by_area as (
