@@ -35,25 +35,26 @@ c[3].metric(t("compliance.late_urgent"), f"{s.late_urgent:,} / {s.urgent_reports
 c[4].metric(t("compliance.under_quota"), f"{s.visits_under_quota:,}", help=ui.quota_text(rules))
 c[5].metric(t("compliance.at_risk_without_action"), f"{s.at_risk_without_action:,} / {s.at_risk:,}")
 
-tabs = st.tabs([t(f"compliance.tab.{name}") for name in ui.TABS])
-with tabs[0]:
+# One section at a time: only the one shown is computed (the trend reads a year of updates).
+section = ui.section_picker("compliance_section")
+if section == "managers":
     ui.table(review.by_manager(), ui.COLUMNS["managers"], key="compliance_managers")
-with tabs[1]:
+elif section == "districts":
     districts = review.by_district()
     if not districts.empty:
         st.plotly_chart(ui.rates_chart(districts, "district"), width="stretch")
     ui.table(districts, ui.COLUMNS["districts"], key="compliance_districts")
-with tabs[2]:
+elif section == "profiles":
     kind = ui.profile_kind_picker("compliance_kind")
     ui.table(ui.overdue(review, kind), ui.COLUMNS["overdue"], key="compliance_overdue")
-with tabs[3]:
+elif section == "reports":
     st.markdown(f"**{t('compliance.without_report')}**")
     ui.table(review.managers_without_report, ui.COLUMNS["without_report"], key="compliance_without_report")
     st.markdown(f"**{t('compliance.late_urgent')}**")
     ui.table(review.late_urgent, ui.COLUMNS["late_urgent"], key="compliance_late")
-with tabs[4]:
+elif section == "visits":
     ui.table(ui.under_served(review), ui.COLUMNS["under_served"], key="compliance_under")
-with tabs[5]:
+elif section == "retention":
     ui.table(review.at_risk_without_action, ui.COLUMNS["at_risk_without_action"], key="compliance_no_action")
-with tabs[6]:
+else:
     st.plotly_chart(ui.trend_chart(ui.trend(db_path(), filters, as_of, rules)), width="stretch")

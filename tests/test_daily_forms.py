@@ -310,6 +310,12 @@ def test_the_compliance_page_shows_the_review_of_the_month(scored_copy, monkeypa
     managers = at.dataframe[0].value
     assert len(managers) == s.managers and managers["基本资料逾期"].sum() == s.profile_overdue_basic
 
+    at.button_group(key="compliance_section").set_value("profiles").run()
+    assert len(at.dataframe[0].value) == s.profile_overdue_basic  # the overdue list itself
+    at.button_group(key="compliance_section").set_value("trend").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+    at.button_group(key="compliance_section").set_value("managers").run()
+
     district = managers["区县"].iloc[0]
     at.session_state["f_districts"] = [district]
     at.run()

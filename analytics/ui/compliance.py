@@ -254,6 +254,15 @@ def rates_chart(frame: pd.DataFrame, by: str):
     return fig
 
 
+def section_picker(key: str) -> str:
+    """Which part of the review to show (one at a time, so only that part is drawn)."""
+    section = st.segmented_control(
+        t("compliance.section"), list(TABS), default=TABS[0], key=key,
+        format_func=lambda name: t(f"compliance.tab.{name}"), label_visibility="collapsed",
+    )  # fmt: skip
+    return section or TABS[0]
+
+
 def profile_kind_picker(key: str) -> str:
     kind = st.segmented_control(
         t("compliance.col.profile_kind"), ["basic", "personal"], default="basic", key=key,
