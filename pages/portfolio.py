@@ -3,9 +3,10 @@ is at stake, and where — by district and by manager — within the sidebar's f
 
 import streamlit as st
 
-from analytics.ui import portfolio
+from analytics.ui import frame, portfolio
 from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
 
+frame.require_frame(__file__)
 path = db_path()
 filters = current_filters()
 month = f"{filters.month:%Y-%m}"

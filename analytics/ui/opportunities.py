@@ -50,7 +50,7 @@ def excel(path: str, filters: Filters, manager_id: str, lang: str) -> bytes:
 def table(frame: pd.DataFrame) -> None:
     """The list with translated headers (a frame from `displayed`)."""
     config = portfolio.column_config([str(c) for c in frame.columns], "opportunities")
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=config)
+    st.dataframe(frame, width="stretch", height=portfolio.height(len(frame)), hide_index=True, column_config=config)
 
 
 def manager_choice(filters: Filters, choices: pd.DataFrame, key: str) -> str:
