@@ -5,9 +5,11 @@ truth — all as recorded by the last training run."""
 import streamlit as st
 
 from analytics import model_quality
+from analytics.ui import frame
 from analytics.ui import model_quality as ui
 from analytics.ui.frame import db_path, t
 
+frame.require_frame(__file__)
 path = db_path()
 stamp = ui.report_stamp(path)
 report = ui.report(path, stamp)

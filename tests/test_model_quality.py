@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from analytics.models import features
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/model_quality.py"
+
+
+@pytest.fixture(scope="module")
+def warehouse(scored_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's own copy of the prepared warehouse (with its models). An AppTest keeps its
+    DuckDB connection for the rest of the worker process, and DuckDB lets one process at a time
+    open a file read-write: xdist workers sharing `scored_path` would lock each other out."""
+    target = tmp_path_factory.mktemp("model_quality") / "scored.duckdb"
+    shutil.copy(scored_path, target)
+    shutil.copytree(config.models_dir(scored_path), config.models_dir(target))
+    return target
 
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
@@ -39,10 +51,10 @@ def _table_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def test_the_churn_figures_are_those_training_recorded(scored_path, monkeypatch):
-    at = open_app(scored_path, monkeypatch)
+def test_the_churn_figures_are_those_training_recorded(warehouse, monkeypatch):
+    at = open_app(warehouse, monkeypatch)
     assert not at.exception
-    churn = _report(scored_path)["churn"]
+    churn = _report(warehouse)["churn"]
     shown = _metrics(at)
     assert shown["AUC"] == f"{churn['auc']:.3f}"
     assert shown["PR-AUC"] == f"{churn['pr_auc']:.3f}"
@@ -62,13 +74,13 @@ def test_the_churn_figures_are_those_training_recorded(scored_path, monkeypatch)
     assert origins["as_of"].tolist() == [o["as_of"] for o in churn["backtest"]]
     assert origins["auc"].tolist() == pytest.approx([o["auc"] for o in churn["backtest"]])
     assert any(churn["test_as_of"] in c.value and f"{churn['train_rows']:,}" in c.value for c in at.caption)
-    assert any(str(scored_path) in c.value for c in at.caption)  # which warehouse
+    assert any(_report(warehouse)["warehouse"] in c.value for c in at.caption)  # which warehouse
 
 
-def test_an_upsell_model_shows_its_own_figures_and_drivers(scored_path, monkeypatch):
-    at = open_app(scored_path, monkeypatch, mq_model="mobile_office")
+def test_an_upsell_model_shows_its_own_figures_and_drivers(warehouse, monkeypatch):
+    at = open_app(warehouse, monkeypatch, mq_model="mobile_office")
     assert not at.exception
-    upsell = _report(scored_path)["upsell"]["mobile_office"]
+    upsell = _report(warehouse)["upsell"]["mobile_office"]
     assert _metrics(at)["AUC"] == f"{upsell['auc']:.3f}"
     drivers = _table_with(at, "mean_abs_contribution")
     strongest = max(upsell["drivers"], key=upsell["drivers"].get)
@@ -80,10 +92,10 @@ def test_an_upsell_model_shows_its_own_figures_and_drivers(scored_path, monkeypa
         assert named["share_mobile_office"] == "移动办公收入占比"
 
 
-def test_the_notes_model_shows_its_held_out_figures(scored_path, monkeypatch):
-    at = open_app(scored_path, monkeypatch, mq_model="notes")
+def test_the_notes_model_shows_its_held_out_figures(warehouse, monkeypatch):
+    at = open_app(warehouse, monkeypatch, mq_model="notes")
     assert not at.exception
-    notes = _report(scored_path)["notes"]
+    notes = _report(warehouse)["notes"]
     assert _metrics(at)["宏平均 F1"] == f"{notes['macro_f1']:.3f}"
     per_area = _table_with(at, "recall").set_index("area")
     assert per_area.loc["基础通信", "support"] == notes["per_area"]["basic_comm"]["support"]
@@ -92,8 +104,8 @@ def test_the_notes_model_shows_its_held_out_figures(scored_path, monkeypatch):
     assert terms["term"].str.len().min() >= 2
 
 
-def test_the_page_turns_english(scored_path, monkeypatch):
-    at = open_app(scored_path, monkeypatch, lang="en")
+def test_the_page_turns_english(warehouse, monkeypatch):
+    at = open_app(warehouse, monkeypatch, lang="en")
     assert not at.exception
     assert at.title[0].value == "Model quality"
     labels = list(_metrics(at))
@@ -103,8 +115,8 @@ def test_the_page_turns_english(scored_path, monkeypatch):
     assert not any("\u4e00" <= ch <= "\u9fff" for name in features_shown for ch in name)
 
 
-def test_training_records_a_driver_for_every_column(scored_path):
-    report = _report(scored_path)
+def test_training_records_a_driver_for_every_column(warehouse):
+    report = _report(warehouse)
     assert set(report["churn"]["drivers"]) == {*features.CHURN_NUMERIC, *features.CHURN_CATEGORICAL}
     for area in AREAS:
         assert set(report["upsell"][area]["drivers"]) == {*features.upsell_numeric(area), *features.UPSELL_CATEGORICAL}
