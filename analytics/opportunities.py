@@ -88,7 +88,7 @@ def accounts(
         for row in zip(frame["product_ids"], frame["product_names"], frame["product_values_yuan"], strict=True)
     ]
     if lang != i18n.DEFAULT_LANGUAGE and len(frame):
-        worded = portfolio.reasons(con, filters, list(frame["account_id"]), lang)
+        worded = portfolio.reasons(con, filters, list(frame["account_id"]), lang, top=1)
         frame["top_reason"] = [
             worded[a][0] if worded.get(a) else stored
             for a, stored in zip(frame["account_id"], frame["top_reason"], strict=True)

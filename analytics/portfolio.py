@@ -124,14 +124,14 @@ def at_risk(
 
 
 def reasons(
-    con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str
+    con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str, top: int = 3
 ) -> dict[str, list[str]]:
-    """The churn reasons of a few listed accounts this month in `lang`, strongest first: worded
+    """The `top` churn reasons of a few listed accounts this month in `lang`, strongest first: worded
     afresh from the account's own feature values (analytics.account.reason_text), or as scoring
     stored them where a reason has no wording in `lang`."""
     from analytics.account import reason_text  # the one place that words reasons per language
 
-    params = filters.params() | {"account_ids": account_ids}
+    params = filters.params() | {"account_ids": account_ids, "max_rank": top}
     rows = queries.run(con, "portfolio_reasons", params)
     features = sorted(set(rows["feature"]))
     values = queries.run(con, "portfolio_reason_values", params | {"features": features}).set_index("account_id")

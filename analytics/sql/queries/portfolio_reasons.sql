@@ -1,5 +1,6 @@
 -- The churn reasons of the listed accounts (`account_ids`, a few hundred at most) in the selected
--- month, strongest first, as scoring stored them (Chinese) with the feature behind each.
+-- month, the `max_rank` strongest first, as scoring stored them (Chinese) with the feature behind
+-- each.
 with accounts as (
     select * from scoped_accounts(
         $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
@@ -26,6 +27,7 @@ final as (
     from reasons
     inner join listed on listed.account_id = reasons.account_id
     where reasons.as_of_month = $month::date
+        and reasons.rank <= $max_rank
 )
 
 select * from final
