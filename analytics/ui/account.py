@@ -11,7 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import account, account_tables, proposal
+from analytics import account, account_tables, proposal, proposal_charts
 from analytics.filters import Filters
 from analytics.ui.frame import connection, label, lang, t
 
@@ -90,10 +90,19 @@ def _product(frame: pd.DataFrame) -> pd.Series:
 # ---- charts --------------------------------------------------------------------------------
 
 
+def _area_colours() -> dict[str, str]:
+    """One colour per area on every chart of the page (and of the proposal)."""
+    return {label("area", area): colour for area, colour in proposal_charts.AREA_COLOURS.items()}
+
+
 def area_figure(v: account.AccountView) -> go.Figure:
-    by_area = v.revenue_by_area().assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
-    fig = px.pie(by_area, names="area_label", values="revenue_yuan", hole=0.45,
-                 title=t("account.area_chart", month=f"{v.month:%Y-%m}"))  # fmt: skip
+    by_area = v.revenue_by_area()
+    by_area = by_area[by_area["revenue_yuan"] > 0]
+    by_area = by_area.assign(area_label=by_area["area"].map(lambda a: label("area", a)))
+    fig = px.pie(
+        by_area, names="area_label", values="revenue_yuan", hole=0.45, color="area_label",
+        color_discrete_map=_area_colours(), title=t("account.area_chart", month=f"{v.month:%Y-%m}"),
+    )  # fmt: skip
     return fig.update_layout(legend_title_text=t("account.col.area"))
 
 
@@ -101,6 +110,7 @@ def trend_figure(v: account.AccountView) -> go.Figure:
     trend = v.trend().assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
     return px.bar(
         trend, x="billing_month", y="revenue_yuan", color="area_label", title=t("account.trend_chart"),
+        color_discrete_map=_area_colours(), category_orders={"area_label": list(_area_colours())},
         labels={"billing_month": t("account.col.month"), "revenue_yuan": t("account.col.revenue"),
                 "area_label": t("account.col.area")},
     )  # fmt: skip
