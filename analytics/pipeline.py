@@ -44,7 +44,9 @@ def is_ready(path: Path) -> bool:
     """True when the dashboard can open `path` without preparing anything."""
     if not warehouse.has_data(path) or _models_missing(path):
         return False
-    with db.connect(path, read_only=True) as con:
+    # Read-write like every connection of the app: DuckDB refuses two configurations of one file
+    # in one process.
+    with db.connect(path) as con:
         return build.is_built(con) and not months_to_score(con)
 
 
