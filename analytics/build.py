@@ -20,7 +20,8 @@ STAGING = (
     "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
 )  # fmt: skip
 INTERMEDIATE = ("int_account_months", "int_account_month_activity", "int_peer_area_rates", "int_recent_accounts_in_service")
-MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace")
+MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace",
+         "mart_revenue_monthly_summary")
 
 # Product-level consumption is read one account or one aggregate at a time; as a view it costs
 # nothing to build (as a table: a third of the build at province scale).

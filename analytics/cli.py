@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.models.table import add_train_table_parser
 
     add_train_table_parser(sub)
+    from analytics.proposal_cli import add_proposal_parser
+
+    add_proposal_parser(sub)
+    _add_compliance_parser(sub)
     return parser
 
 
@@ -111,6 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from analytics.models.table import run_train_table
 
         return run_train_table(args)
+    if args.command == "proposal":
+        from analytics.proposal_cli import run_proposal
+
+        return run_proposal(args)
+    if args.command == "compliance":
+        return _compliance(args)
     return {"demo": _demo, "import": _import, "build": _build, "train": _train, "score": _score}[args.command](args)
 
 
@@ -280,4 +290,68 @@ def _score(args: argparse.Namespace) -> int:
     else:
         for month, c in counts.items():
             print(f"评分完成 / scored {month}: {c['scores']:,} accounts, mean churn probability {c['mean_churn_probability']:.3f}")
+    return EXIT_OK
+
+
+def _add_compliance_parser(sub) -> None:
+    com = sub.add_parser(
+        "compliance",
+        help="check the guideline's rules (profiles, competitor reports, visits, retention) at a date",
+        description=(
+            "Count who breaks the rules of rules.toml at --as-of: profiles overdue (basic, personal), "
+            "managers without a competitor report this month and urgent (争抢) reports filed after their "
+            "Chinese working-day deadline (both for the month of --as-of up to that day), accounts under "
+            "their visit quota, and accounts at risk without a retention action."
+        ),
+    )
+    com.add_argument("--as-of", help="the day to judge, YYYY-MM-DD (YYYY-MM: that month's last day; default: today)")
+    com.add_argument("--rules", help="rules file (default: $NEEDSMINE_RULES or the packaged rules.toml)")
+    com.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    com.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_db(com)
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from analytics import compliance, rules
+    from analytics.compliance._common import month_end
+    from analytics.workdays import CalendarRangeError
+
+    text = (args.as_of or dt.date.today().isoformat()).strip()
+    try:
+        as_of = month_end(dt.date.fromisoformat(text + "-01")) if len(text) == 7 else dt.date.fromisoformat(text)
+    except ValueError:
+        print(f"needsmine compliance: --as-of '{text}' 不是日期 / not a date (YYYY-MM-DD)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        rule_set = rules.load(args.rules)
+    except rules.RulesError as err:
+        print(f"needsmine compliance: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    con, path = _open_built(args)
+    if con is None:
+        return EXIT_BAD_INPUT
+    with con:
+        try:
+            summary = compliance.summary(con, as_of, None, rule_set)
+        except CalendarRangeError as err:
+            print(f"needsmine compliance: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    figures = summary.as_json()
+    if args.json:
+        print(json.dumps({"db": str(path), "rules": str(rule_set.path), **figures}, ensure_ascii=False))
+        return EXIT_OK
+    reports = figures["reports"]
+    print(f"规范执行 / rule compliance at {as_of} ({path})")
+    print(f"  在册集团 accounts on the books            {summary.accounts_on_books:>8,}")
+    print(f"  基本资料逾期 basic profile overdue        {summary.profile_overdue_basic:>8,}")
+    print(f"  个性化资料逾期 personal profile overdue   {summary.profile_overdue_personal:>8,}")
+    print(f"  本月未上报竞争信息的客户经理 managers without a report  "
+          f"{reports['managers_without_report']:,} / {reports['managers']:,}")
+    print(f"  争抢信息超时 urgent reports late          {reports['late_urgent']:,} / {reports['urgent']:,}")
+    print(f"  服务次数未达标 accounts under visit quota {summary.visits_under_quota:>8,}")
+    month = figures["score_month"] or "—"
+    print(f"  高风险未挽留 at risk without action       {summary.at_risk_without_action:,} / {summary.at_risk:,} "
+          f"(scores {month})")
     return EXIT_OK

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import queries
+from analytics import i18n, portfolio, queries
 from analytics.filters import Filters
 
 # How many recommended products each account shows.
@@ -52,19 +52,27 @@ def default_manager(filters: Filters, manager_ids: Sequence[str]) -> str | None:
     return manager_ids[0] if len(manager_ids) else None
 
 
-def _products(names: object, values: object) -> str:
-    """'移动OA ¥1,234 · 企业邮箱 ¥560' from the lists of names and expected values."""
-    if not isinstance(names, list | np.ndarray) or not isinstance(values, list | np.ndarray):
+def _products(ids: object, names: object, values: object, lang: str) -> str:
+    """'移动OA ¥1,234 · 企业邮箱 ¥560' from the lists of ids, names and expected values."""
+    from analytics.account import product_label  # the one place that names products per language
+
+    if not all(isinstance(x, list | np.ndarray) for x in (ids, names, values)):
         return ""
     return " · ".join(
-        f"{name} ¥{0 if pd.isna(value) else value:,.0f}" for name, value in zip(names, values, strict=True)
+        f"{product_label(pid, name, lang)} ¥{0 if pd.isna(value) else value:,.0f}"
+        for pid, name, value in zip(ids, names, values, strict=True)  # type: ignore[call-overload]
     )
 
 
 def accounts(
-    con: duckdb.DuckDBPyConnection, filters: Filters, manager_id: str, product_count: int = PRODUCT_COUNT
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    manager_id: str,
+    product_count: int = PRODUCT_COUNT,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> pd.DataFrame:
-    """Every filtered account of `manager_id` scored in `filters.month`, most urgent first.
+    """Every filtered account of `manager_id` scored in `filters.month`, most urgent first, its
+    top churn reason and products worded in `lang`.
 
     Priority = revenue at risk + opportunity value: both are expected yuan a year (churn
     probability × trailing 12-month revenue; Σ area propensity × expected annual value), so the
@@ -76,8 +84,15 @@ def accounts(
     frame.insert(0, "priority_rank", range(1, len(frame) + 1))
     frame["focus"] = np.where(frame["revenue_at_risk_yuan"] > frame["opportunity_value_yuan"], "retain", "grow")
     frame["products"] = [
-        _products(n, v) for n, v in zip(frame["product_names"], frame["product_values_yuan"], strict=True)
+        _products(*row, lang)
+        for row in zip(frame["product_ids"], frame["product_names"], frame["product_values_yuan"], strict=True)
     ]
+    if lang != i18n.DEFAULT_LANGUAGE and len(frame):
+        worded = portfolio.reasons(con, filters, list(frame["account_id"]), lang, top=1)
+        frame["top_reason"] = [
+            worded[a][0] if worded.get(a) else stored
+            for a, stored in zip(frame["account_id"], frame["top_reason"], strict=True)
+        ]
     return frame[list(COLUMNS)]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import build, config, db, warehouse
+from analytics import auth, build, config, db, warehouse
 
 Progress = Callable[[str, float], None]
 
@@ -40,11 +40,19 @@ def months_to_score(con: duckdb.DuckDBPyConnection, months: int = SCORED_MONTHS)
     return [m for m in wanted if m not in have]
 
 
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Only the demo generator writes the truth tables; real imports have none."""
+    tables = db.existing_tables(con)
+    return "truth_churn" in tables and con.execute("select count(*) from truth_churn").fetchone()[0] > 0
+
+
 def is_ready(path: Path) -> bool:
     """True when the dashboard can open `path` without preparing anything."""
     if not warehouse.has_data(path) or _models_missing(path):
         return False
-    with db.connect(path, read_only=True) as con:
+    # Read-write like every connection of the app: DuckDB refuses two configurations of one file
+    # in one process.
+    with db.connect(path) as con:
         return build.is_built(con) and not months_to_score(con)
 
 
@@ -65,6 +73,8 @@ def prepare(path: Path, progress: Progress | None = None, *, demo_accounts: int 
         warehouse.ensure_demo(path, within(0.0, 0.15), accounts=demo_accounts)
         ran.append("demo")
     with db.connect(path) as con:
+        if is_demo(con):
+            auth.ensure_demo_users(con)  # one per role, named in the README; only if there are no users
         if not build.is_built(con):
             build.build(con, within(0.15, 0.25))
             ran.append("build")
@@ -83,3 +93,24 @@ def prepare(path: Path, progress: Progress | None = None, *, demo_accounts: int 
             ran.append("score")
     say("完成 / ready", 1.0)
     return ran
+
+
+def retrain(path: Path, progress: Progress | None = None) -> dict:
+    """Train every model again on `path` and score again every month that has scores (at least the
+    last SCORED_MONTHS); returns the training report."""
+    from analytics.models import registry, scoring, training
+
+    say = progress or (lambda message, fraction: None)
+    with db.connect(path) as con:
+        models, report = training.train_all(con, progress=lambda m, f: say(m, 0.8 * f))
+        metadata = {"trained_at": dt.datetime.now().replace(microsecond=0), "warehouse": str(path), "seed": 0}
+        registry.save_all(config.models_dir(path), models, report, metadata)
+        registry.record_run(con, report, metadata)
+        months = set(months_to_score(con, SCORED_MONTHS))
+        if "scores" in db.existing_tables(con):
+            months |= {r[0] for r in con.execute("select distinct as_of_month from scores").fetchall()}
+        models, _ = registry.load_all(config.models_dir(path))
+        for i, month in enumerate(sorted(months)):
+            scoring.score(con, models, as_of=month)
+            say(f"评分 / scoring {month:%Y-%m}", 0.8 + 0.2 * (i + 1) / len(months))
+    return report

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics import queries
+from analytics import i18n, queries
 from analytics.filters import Filters
 
 # An account counts as "at risk" from this churn probability (within the churn window) on.
@@ -58,24 +58,31 @@ def _params(filters: Filters, **extra: object) -> dict[str, object]:
     return filters.params() | {"at_risk_probability": AT_RISK_PROBABILITY} | extra
 
 
-def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> Headline:
-    """The filtered accounts' headline figures for `filters.month` and the month before it.
+@dataclass(frozen=True)
+class Summary:
+    headline: Headline
+    by_district: pd.DataFrame  # district, account_count, revenue_yuan, revenue_at_risk_yuan, ...
+    by_manager: Ranked  # manager_id, manager_name, district, account_count, ...
 
-    Figures from scores have no previous value when the previous month was not scored; revenue
-    comes from billing and has one whenever the previous month was billed.
-    """
-    row = queries.run(con, "portfolio_headline", _params(filters)).iloc[0]
+
+FIGURES = ["account_count", "revenue_yuan", "revenue_at_risk_yuan", "at_risk_account_count", "opportunity_value_yuan"]
+
+
+def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
+    """Headline figures from the per-month total rows. Figures from scores have no previous
+    value when the month before has no scores within the filters; revenue comes from billing and
+    has one whenever that month was billed."""
+    by_month = {pd.Timestamp(m).date(): row for m, row in totals.set_index("month").iterrows()}
+    this, before = by_month.get(month), by_month.get((pd.Timestamp(month) - pd.DateOffset(months=1)).date())
+    previous_scored = before is not None and before["account_count"] > 0
 
     def figure(name: str, scored: bool = True) -> Figure:
-        value, previous = row[name], row[f"previous_{name}"]
-        this_month_missing = pd.isna(value)
-        return Figure(
-            value=0.0 if this_month_missing else float(value),
-            previous=None if pd.isna(previous) or (scored and this_month_missing) else float(previous),
-        )
+        value = 0.0 if this is None or pd.isna(this[name]) else float(this[name])
+        has_previous = before is not None and pd.notna(before[name]) and (previous_scored or not scored)
+        return Figure(value, float(before[name]) if has_previous else None)
 
     return Headline(
-        month=filters.month,
+        month=month,
         accounts=figure("account_count"),
         at_risk_accounts=figure("at_risk_account_count"),
         revenue_yuan=figure("revenue_yuan", scored=False),
@@ -84,21 +91,59 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> Headline:
     )
 
 
-def at_risk(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100) -> pd.DataFrame:
-    """The `limit` filtered accounts with the most revenue at risk this month, most first."""
-    return queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+def summary(con: duckdb.DuckDBPyConnection, filters: Filters, manager_limit: int = 200) -> Summary:
+    """The filtered accounts' headline figures (this month and last), their breakdown by
+    district, and by manager (the `manager_limit` managers with the most revenue at risk).
+
+    One query: sums over the districts (and over all managers) equal the headline figures.
+    """
+    rows = queries.run(con, "portfolio_summary", _params(filters, limit=manager_limit))
+    level = rows["level"]
+    for name in ("account_count", "at_risk_account_count"):
+        rows[name] = rows[name].astype("int64")
+    districts = rows.loc[level == "district", ["district", *FIGURES]].reset_index(drop=True)
+    managers = rows.loc[level == "manager"]
+    total = int(managers["manager_count"].iloc[0]) if len(managers) else 0
+    managers = managers[["manager_id", "manager_name", "district", *FIGURES]].reset_index(drop=True)
+    return Summary(_headline(rows.loc[level == "total"], filters.month), districts, Ranked(managers, total))
 
 
-def by_district(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Accounts, revenue, revenue at risk, accounts at risk and opportunity value per district."""
-    return queries.run(con, "portfolio_by_district", _params(filters))
+def at_risk(
+    con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100, lang: str = i18n.DEFAULT_LANGUAGE
+) -> pd.DataFrame:
+    """The `limit` filtered accounts with the most revenue at risk this month, most first, with
+    their churn reasons in `lang` (joined by "；" in Chinese, "; " otherwise)."""
+    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+    if lang != i18n.DEFAULT_LANGUAGE and len(frame):
+        worded = reasons(con, filters, list(frame["account_id"]), lang)
+        frame["churn_reasons"] = [
+            "; ".join(worded[a]) if a in worded else stored
+            for a, stored in zip(frame["account_id"], frame["churn_reasons"], strict=True)
+        ]
+    return frame
 
 
-def by_manager(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 200) -> Ranked:
-    """The same figures per account manager: the `limit` with the most revenue at risk."""
-    frame = queries.run(con, "portfolio_by_manager", _params(filters, limit=limit))
-    total = int(frame["manager_count"].iloc[0]) if len(frame) else 0
-    return Ranked(frame.drop(columns="manager_count"), total)
+def reasons(
+    con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str, top: int = 3
+) -> dict[str, list[str]]:
+    """The `top` churn reasons of a few listed accounts this month in `lang`, strongest first: worded
+    afresh from the account's own feature values (analytics.account.reason_text), or as scoring
+    stored them where a reason has no wording in `lang`."""
+    from analytics.account import reason_text  # the one place that words reasons per language
+
+    params = filters.params() | {"account_ids": account_ids, "max_rank": top}
+    rows = queries.run(con, "portfolio_reasons", params)
+    features = sorted(set(rows["feature"]))
+    values = queries.run(con, "portfolio_reason_values", params | {"features": features}).set_index("account_id")
+    worded: dict[str, list[str]] = {}
+    for account_id, feature, stored in zip(rows["account_id"], rows["feature"], rows["reason"], strict=True):
+        value = values.at[account_id, feature] if feature in values.columns and account_id in values.index else None
+        try:
+            text = reason_text(feature, None if pd.isna(value) else value, stored, lang)
+        except (KeyError, ValueError, IndexError):  # a broken entry of the translation table
+            text = stored
+        worded.setdefault(account_id, []).append(text)
+    return worded
 
 
 def risk_bands(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -22,7 +22,8 @@ def sql(name: str) -> str:
 @cache
 def parameters(name: str) -> frozenset[str]:
     """The `$name` parameters query `name` uses."""
-    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql(name)))
+    code = re.sub(r"--[^\n]*", "", sql(name))  # a `$name` in a comment is not a parameter
+    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", code))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ def has_data(path: Path) -> bool:
     """True when the file holds the contract's tables with at least one account."""
     if not path.exists():
         return False
-    with db.connect(path, read_only=True) as con:
+    with db.connect(path) as con:  # read-write, like the app's own connection (one config per file)
         if "accounts" not in db.existing_tables(con):
             return False
         return con.execute("select count(*) from accounts").fetchone()[0] > 0

@@ -1,5 +1,35 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""走访记录: log an interview or call — the needs in the four areas suggested from the notes as
+they are typed — and see service contacts against the quota of each account's class."""
 
 import streamlit as st
 
-st.write("interviews")
+from analytics import compliance
+from analytics.ui import compliance as ui
+from analytics.ui import daily_forms, frame
+from analytics.ui.frame import current_filters, db_path, t
+
+frame.require_frame(__file__)
+filters = current_filters()
+rules = ui.current_rules()
+
+st.title(t("interviews.title"))
+as_of = ui.period_picker("interviews_period")
+st.caption(t("interviews.caption", as_of=as_of, quotas=ui.quota_text(rules)))
+
+with st.expander(t("interviews.form"), expanded=True):
+    daily_forms.interview_form(filters)
+
+visits = ui.visits(db_path(), filters, as_of, rules)
+under = compliance.under_served(visits)
+c1, c2, c3 = st.columns(3)
+c1.metric(t("interviews.accounts"), f"{len(visits):,}")
+c2.metric(t("interviews.under"), f"{len(under):,}", help=t("interviews.under_help"))
+c3.metric(t("interviews.under_share"), ui.share(len(under), len(visits)))
+
+st.subheader(t("interviews.quota_title"))
+only_under = st.toggle(t("interviews.only_under"), value=True, key="interviews_only_under")
+ui.table(under if only_under else visits, ui.COLUMNS["visits"], key="interviews_visits")
+
+st.subheader(t("interviews.recent_title", month=f"{as_of:%Y-%m}"))
+recent = ui.interactions(db_path(), filters, as_of)
+ui.table(recent, ui.COLUMNS["interactions"], key="interviews_recent")

@@ -1,5 +1,88 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""模型质量 (model quality) for analysts: how well each model ranks and how far its probabilities
+can be trusted, per rolling origin, what drives it, and on demo data how close it comes to the
+truth — all as recorded by the last training run."""
 
 import streamlit as st
 
-st.write("model_quality")
+from analytics import model_quality
+from analytics.ui import frame
+from analytics.ui import model_quality as ui
+from analytics.ui.frame import db_path, t
+
+frame.require_frame(__file__)
+path = db_path()
+stamp = ui.report_stamp(path)
+report = ui.report(path, stamp)
+
+st.title(t("model_quality.title"))
+st.caption(t("model_quality.caption"))
+if report is None:
+    st.info(t("model_quality.not_trained"))
+    st.stop()
+
+run = ui.training(path, stamp)
+st.caption(t("model_quality.trained", trained_at=run.trained_at or "—", warehouse=run.warehouse or "—",
+             folder=run.models_dir))  # fmt: skip
+st.caption(t("model_quality.versions", sklearn=run.sklearn_version or "—", python=run.python_version or "—",
+             seed=run.seed if run.seed is not None else "—"))  # fmt: skip
+
+st.subheader(t("model_quality.summary"))
+st.caption(t("model_quality.summary_caption"))
+ui.table(ui.shown_models(model_quality.summary(report)), ui.file_name("summary"), key="mq_download_summary")
+
+model = st.selectbox(t("model_quality.model"), model_quality.MODELS, key="mq_model", format_func=ui.model_text())
+own = model_quality.model_report(report, model)
+
+if model == "notes":
+    st.caption(t("model_quality.notes_caption", test_rows=own.get("test_rows", 0)))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("model_quality.macro_f1"), ui.number(own.get("macro_f1")))
+    c2.metric(t("model_quality.micro_f1"), ui.number(own.get("micro_f1")))
+    unseen = own.get("unseen_text") or {}
+    c3.metric(t("model_quality.unseen_f1"), ui.number(unseen.get("macro_f1")),
+              help=t("model_quality.unseen_help", n=unseen.get("test_rows", 0)))  # fmt: skip
+    ui.table(ui.shown_models(model_quality.notes_summary(report)), ui.file_name("notes"), key="mq_download_notes")
+    st.subheader(t("model_quality.notes_terms"))
+    terms = ui.notes_terms(path, stamp)
+    if terms.empty:
+        st.info(t("model_quality.no_terms"))
+    else:
+        ui.table(ui.shown_models(terms), ui.file_name("notes_terms"), key="mq_download_terms")
+    st.stop()
+
+ui.headline(st.columns(5), own)
+st.caption(ui.test_line(own))
+tab_calibration, tab_backtest, tab_drivers, tab_history = st.tabs(
+    [t(f"model_quality.{tab}") for tab in ("tab_calibration", "tab_backtest", "tab_drivers", "tab_history")]
+)
+
+with tab_calibration:
+    bins = model_quality.calibration(report, model)
+    st.caption(t("model_quality.calibration_caption"))
+    if not bins.empty:
+        st.plotly_chart(ui.calibration_figure(bins), width="stretch")
+    ui.table(bins, ui.file_name(f"calibration_{model}"), key="mq_download_calibration")
+
+with tab_backtest:
+    origins = model_quality.backtest(report, model)
+    st.caption(t("model_quality.backtest_caption"))
+    metric = st.segmented_control(t("model_quality.backtest_metric"), ui.BACKTEST_METRICS, key="mq_backtest_metric",
+                                  default="auc", format_func=ui.column_text()) or "auc"  # fmt: skip
+    if not origins.empty:
+        st.plotly_chart(ui.backtest_figure(origins, metric), width="stretch")
+    ui.table(origins, ui.file_name(f"backtest_{model}"), key="mq_download_backtest")
+
+with tab_drivers:
+    drivers = model_quality.drivers(report, model)
+    if drivers is None:
+        st.info(t("model_quality.no_drivers"))
+    else:
+        st.caption(t("model_quality.drivers_caption"))
+        top = st.slider(t("model_quality.top_n"), 5, len(drivers), min(15, len(drivers)), key="mq_top_n")
+        shown = ui.shown_drivers(drivers.head(top))
+        st.plotly_chart(ui.drivers_figure(shown), width="stretch")
+        ui.table(shown, ui.file_name(f"drivers_{model}"), key="mq_download_drivers")
+
+with tab_history:
+    st.caption(t("model_quality.history_caption"))
+    ui.table(ui.shown_models(ui.runs(path, stamp)), ui.file_name("runs"), key="mq_download_runs")

@@ -4,9 +4,10 @@ churn risk and its best opportunities, in one priority ranking; exportable to Ex
 import streamlit as st
 
 from analytics import opportunities as logic
-from analytics.ui import opportunities, portfolio
+from analytics.ui import frame, opportunities, portfolio
 from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
 
+frame.require_frame(__file__)
 path = db_path()
 filters = current_filters()
 month = f"{filters.month:%Y-%m}"
@@ -21,13 +22,13 @@ if choices.empty:
 manager_id = opportunities.manager_choice(filters, choices, key="opportunities_manager")
 name = choices.loc[choices["manager_id"] == manager_id, "manager_name"].iloc[0]
 
-frame = opportunities.accounts(path, filters, manager_id)
-st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(frame)))
-if frame.empty:
+listed = opportunities.accounts(path, filters, manager_id, lang())
+st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(listed)))
+if listed.empty:
     st.info(t("app.no_rows"))
     st.stop()
 
-s = logic.summary(frame)
+s = logic.summary(listed)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("opportunities.accounts"), f"{s.account_count:,}")
 c2.metric(t("opportunities.revenue_at_risk"), portfolio.wan(s.revenue_at_risk_yuan))
@@ -35,7 +36,7 @@ c3.metric(t("opportunities.opportunity_value"), portfolio.wan(s.opportunity_valu
 c4.metric(t("opportunities.retain_count"), f"{s.retain_count:,}")
 
 st.caption(t("opportunities.rule"))
-opportunities.table(opportunities.displayed(frame))
+opportunities.table(opportunities.displayed(listed))
 st.download_button(
     t("app.download_xlsx"),
     opportunities.excel(path, filters, manager_id, lang()),

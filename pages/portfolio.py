@@ -3,9 +3,10 @@ is at stake, and where — by district and by manager — within the sidebar's f
 
 import streamlit as st
 
-from analytics.ui import portfolio
-from analytics.ui.frame import current_filters, db_path, scored_month_or_stop, t
+from analytics.ui import frame, portfolio
+from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
 
+frame.require_frame(__file__)
 path = db_path()
 filters = current_filters()
 month = f"{filters.month:%Y-%m}"
@@ -14,7 +15,8 @@ st.title(t("portfolio.title"))
 st.caption(t("portfolio.caption", month=month, threshold=portfolio.AT_RISK_PROBABILITY))
 scored_month_or_stop(filters)
 
-h = portfolio.headline(path, filters)
+summary = portfolio.summary(path, filters)
+h = summary.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 accounts, at_risk_accounts = f"{h.accounts.value:,.0f}", f"{h.at_risk_accounts.value:,.0f}"
 threshold = portfolio.AT_RISK_PROBABILITY
@@ -33,20 +35,19 @@ tab_risk, tab_district, tab_manager, tab_distribution = st.tabs([t(f"portfolio.{
 
 with tab_risk:
     top_n = st.segmented_control(t("portfolio.top_n"), [50, 100, 200], default=50, key="portfolio_top_n") or 50
-    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n))
+    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n, lang()))
     st.caption(t("portfolio.at_risk_caption", n=len(risky)))
     portfolio.table(risky, "portfolio", f"at_risk_{month}.csv", key="portfolio_download_at_risk")
 
 with tab_district:
-    districts = portfolio.displayed(portfolio.by_district(path, filters))
+    districts = portfolio.displayed(summary.by_district)
     if not districts.empty:
         st.plotly_chart(portfolio.money_chart(districts, "district", t("portfolio.chart_district")), width="stretch")
     portfolio.table(districts, "portfolio", f"by_district_{month}.csv", key="portfolio_download_district")
 
 with tab_manager:
-    ranked = portfolio.by_manager(path, filters, 200)
-    managers = portfolio.displayed(ranked.rows)
-    st.caption(t("portfolio.manager_caption", shown=len(managers), total=ranked.total))
+    managers = portfolio.displayed(summary.by_manager.rows)
+    st.caption(t("portfolio.manager_caption", shown=len(managers), total=summary.by_manager.total))
     if not managers.empty:
         st.plotly_chart(portfolio.manager_chart(managers), width="stretch")
     portfolio.table(managers, "portfolio", f"by_manager_{month}.csv", key="portfolio_download_manager")

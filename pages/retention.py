@@ -1,5 +1,56 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""客户挽留: accounts at risk by the churn scores and the rules, the retention actions taken for
+them (what, who, when) with their status and outcome, and the retention success rate."""
 
 import streamlit as st
 
-st.write("retention")
+from analytics import compliance
+from analytics.ui import compliance as ui
+from analytics.ui import daily_forms, frame
+from analytics.ui.frame import current_filters, db_path, t
+
+frame.require_frame(__file__)
+filters = current_filters()
+rules = ui.current_rules()
+
+st.title(t("retention.title"))
+as_of = ui.period_picker("retention_period")
+month = ui.score_month(db_path(), as_of)
+st.caption(
+    t(
+        "retention.caption",
+        month=f"{month:%Y-%m}" if month else "—",
+        p=rules.churn_probability_at_least,
+        share=rules.top_revenue_at_risk_share,
+        months=rules.action_lookback_months,
+    )
+)
+
+risky = ui.at_risk(db_path(), filters, as_of, rules)
+actions = ui.actions(db_path(), filters, as_of)
+outcomes = compliance.retention_outcomes(actions)
+without = risky[~risky["has_action"].astype(bool)]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("retention.at_risk"), f"{len(risky):,}")
+c2.metric(t("retention.without"), f"{len(without):,}")
+c3.metric(t("retention.open"), f"{outcomes.open_actions:,}")
+rate = outcomes.success_rate
+c4.metric(
+    t("retention.success"),
+    "—" if rate is None else f"{rate:.0%}",
+    help=t("retention.success_help", n=outcomes.with_outcome, partly=outcomes.partly_retained),
+)
+
+st.subheader(t("retention.at_risk_title"))
+only_without = st.toggle(t("retention.only_without"), key="retention_only_without")
+ui.table(without if only_without else risky, ui.COLUMNS["at_risk"], key="retention_at_risk")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("retention.record_title"))
+    daily_forms.retention_action_form(filters, list(without["account_id"]) + list(risky["account_id"]))
+with right:
+    st.subheader(t("retention.update_title"))
+    daily_forms.action_update_form(actions)
+
+st.subheader(t("retention.actions_title"))
+ui.table(actions, ui.COLUMNS["actions"], key="retention_actions")

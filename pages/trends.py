@@ -1,5 +1,84 @@
-"""Placeholder while this page is being built (replaced before the issue closes)."""
+"""消费趋势 (consumption trends) for analysts: revenue, quantity and billed accounts over time by a
+dimension, the shift in revenue structure, year on year and opening-year cohorts, within the
+sidebar's filters; each chart's data downloads as CSV."""
 
 import streamlit as st
 
-st.write("trends")
+from analytics import trends
+from analytics.ui import frame
+from analytics.ui import trends as ui
+from analytics.ui.frame import current_filters, db_path, t
+
+frame.require_frame(__file__)
+path = db_path()
+filters = current_filters()
+catalogue = ui.products(path)
+
+st.title(t("trends.title"))
+st.caption(t("trends.caption", month=f"{filters.month:%Y-%m}"))
+
+c1, c2, c3 = st.columns(3)
+dimension = c1.selectbox(t("trends.dimension"), trends.DIMENSIONS, key="trends_dimension",
+                         format_func=ui.option_text("trends.dimension"))  # fmt: skip
+product = c2.selectbox(t("trends.product"), [None, *catalogue["product_id"]], key="trends_product",
+                       format_func=ui.product_text(catalogue), help=t("trends.product_help"))  # fmt: skip
+metrics = ui.metrics_for(dimension, product)
+metric = c3.selectbox(t("trends.metric"), metrics, key="trends_metric", help=t("trends.metric_help"),
+                      format_func=ui.option_text("trends.metric")) or metrics[0]  # fmt: skip
+if not trends.reads_summary(filters):
+    st.caption(t("trends.manager_note"))
+
+data = ui.monthly(path, filters, dimension, product)
+cohort = ui.cohorts(path, filters)
+if data.empty:
+    st.info(t("app.no_rows"))
+    st.stop()
+months = trends.months_of(data)
+month = filters.month if filters.month in months else months[-1]
+shown = ui.with_labels(data, dimension, catalogue)
+
+accounts = data if trends.partitions_accounts(dimension, product) else cohort
+h = trends.headline(data, accounts, month)
+ui.headline_metrics(st.columns(4), h, shown)
+
+tab_trend, tab_structure, tab_yoy, tab_cohort = st.tabs(
+    [t("trends.tab_trend"), t("trends.tab_structure"), t("trends.tab_yoy"), t("trends.tab_cohort")]
+)
+
+with tab_trend:
+    st.plotly_chart(ui.trend_figure(shown, metric, dimension), width="stretch")
+    exported = shown if "quantity" in metrics else shown.drop(columns=["quantity"])
+    ui.csv_download(exported, ui.file_name(f"monthly_{dimension}", filters), key="trends_download_monthly")
+
+with tab_structure:
+    st.plotly_chart(ui.share_figure(shown, dimension), width="stretch")
+    shares = shown[["group", "group_value", "billing_month", "revenue_yuan", "revenue_share"]]
+    ui.csv_download(shares, ui.file_name(f"shares_{dimension}", filters), key="trends_download_share_months")
+    s1, s2 = st.columns(2)
+    default_from = trends.add_months(month, -12)
+    start = s1.selectbox(t("trends.from_month"), months, key="trends_from_month", format_func=lambda m: f"{m:%Y-%m}",
+                         index=months.index(default_from) if default_from in months else 0)  # fmt: skip
+    end = s2.selectbox(t("trends.to_month"), months, key="trends_to_month", format_func=lambda m: f"{m:%Y-%m}",
+                       index=months.index(month))  # fmt: skip
+    changes = ui.with_labels(trends.share_change(data, start, end), dimension, catalogue)
+    st.plotly_chart(ui.share_change_figure(changes, start, end), width="stretch")
+    ui.table(changes.drop(columns=["group_value"]))
+    ui.csv_download(changes, ui.file_name(f"share_change_{dimension}", filters), key="trends_download_shares")
+
+with tab_yoy:
+    yoy = ui.with_labels(trends.year_on_year(data, month, accounts), dimension, catalogue)
+    st.plotly_chart(ui.yoy_figure(yoy, month), width="stretch")
+    ui.table(yoy.drop(columns=["group_value"]))
+    ui.csv_download(yoy, ui.file_name(f"yoy_{dimension}", filters), key="trends_download_yoy")
+
+with tab_cohort:
+    st.caption(t("trends.cohort_caption"))
+    measures = ui.COHORT_MEASURES
+    measure = st.segmented_control(t("trends.cohort_measure"), measures, key="trends_cohort_measure",
+                                   default=measures[0], format_func=ui.option_text("trends.cohort"))  # fmt: skip
+    if cohort.empty:
+        st.info(t("app.no_rows"))
+    else:
+        st.plotly_chart(ui.cohort_figure(cohort, measure or measures[0]), width="stretch")
+        ui.csv_download(ui.with_labels(cohort, trends.COHORT, catalogue, "opened_year"),
+                        ui.file_name("cohorts", filters), key="trends_download_cohorts")  # fmt: skip

@@ -54,7 +54,7 @@ def _make_scored(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def scored_path(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A prepared warehouse shared by the session's xdist workers (made once, under a lock).
+    """A prepared warehouse, made once per session under a lock and copied for each xdist worker.
 
     Tests must not change it; a test that writes copies it first (see `scored_copy`).
     """
@@ -63,7 +63,16 @@ def scored_path(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pat
     root = tmp_path_factory.getbasetemp().parent
     with (root / "scored.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _make_scored(root / "scored")
+        shared = _make_scored(root / "scored")
+    # Each worker process gets its own copy: DuckDB lets one process at a time open a file for
+    # writing, and the app's connection is read-write.
+    from analytics import config
+
+    own = tmp_path_factory.getbasetemp() / "scored" / shared.name
+    own.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shared, own)
+    shutil.copytree(config.models_dir(shared), config.models_dir(own))
+    return own
 
 
 @pytest.fixture()

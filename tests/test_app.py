@@ -66,3 +66,14 @@ def test_a_fresh_clone_is_generated_built_trained_and_scored(tmp_path):
         months = con.execute("select count(distinct as_of_month) from scores").fetchone()[0]
     assert months == pipeline.SCORED_MONTHS
     assert pipeline.prepare(path) == []  # prepared once, then reused
+
+
+def test_both_languages_of_a_text_take_the_same_placeholders():
+    import string
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    table = i18n.table()
+    mismatched = {key: e for key, e in table.items() if fields(e["zh"]) != fields(e["en"])}
+    assert not mismatched

@@ -48,6 +48,16 @@ def upsell_numeric(area: str) -> tuple[str, ...]:
 UPSELL_CATEGORICAL: tuple[str, ...] = ("value_class", "industry", "size_band")
 
 
+def sample_of(con: duckdb.DuckDBPyConnection, max_accounts: int | None) -> tuple[int, int]:
+    """(total, keep) for the hash sample `hash(account_id) % total < keep` of about max_accounts
+    accounts; (1, 1) keeps every account."""
+    if max_accounts:
+        count = con.execute("select count(distinct account_id) from mart_account_features").fetchone()[0]
+        if count > max_accounts:
+            return count, max_accounts
+    return 1, 1
+
+
 def load_frame(
     con: duckdb.DuckDBPyConnection,
     from_month: dt.date,
@@ -61,13 +71,7 @@ def load_frame(
     has_notes = bool(
         con.execute("select count(*) from duckdb_tables() where table_name = 'interaction_needs'").fetchone()[0]
     )
-    total = keep = 1
-    if max_accounts:
-        count = con.execute(
-            "select count(distinct account_id) from mart_account_features"
-        ).fetchone()[0]
-        if count > max_accounts:
-            total, keep = count, max_accounts
+    total, keep = sample_of(con, max_accounts)
     params = {
         "from_month": from_month,
         "to_month": to_month,

@@ -220,8 +220,9 @@ def train_all(
     report: dict = {"notes": notes_report}
 
     say("离网与提升模型 / churn and upsell models", 0.2)
-    churn = labels.churn_labels(con, WINDOWS.churn_months)
-    adoption = labels.adoption_labels(con, WINDOWS.adoption_months)
+    sample = feats.sample_of(con, MAX_ACCOUNTS)  # labels only for the accounts the features hold
+    churn = labels.churn_labels(con, WINDOWS.churn_months, sample)
+    adoption = labels.adoption_labels(con, WINDOWS.adoption_months, sample)
     keys = ["account_id", "billing_month"]
     jobs = []
 

@@ -45,12 +45,14 @@ def label(kind: str, value: object) -> str:
 
 
 def language_switch() -> None:
+    # The state is set before the widget (never a `default` beside a key): a language chosen by
+    # a click, a test or a link stays chosen; a click on the selected option would clear it.
+    if st.session_state.get(LANG_KEY) not in i18n.LANGUAGES:
+        st.session_state[LANG_KEY] = i18n.DEFAULT_LANGUAGE
     st.sidebar.segmented_control(
-        t("app.language"), options=list(i18n.LANGUAGES), key=LANG_KEY, default=i18n.DEFAULT_LANGUAGE,
+        t("app.language"), options=list(i18n.LANGUAGES), key=LANG_KEY,
         format_func=lambda code: {"zh": "中文", "en": "English"}[code], selection_mode="single",
     )  # fmt: skip
-    if st.session_state.get(LANG_KEY) is None:  # a click on the selected option clears it
-        st.session_state[LANG_KEY] = i18n.DEFAULT_LANGUAGE
 
 
 # ---- preparing the warehouse ---------------------------------------------------------------

@@ -19,8 +19,8 @@ def managers(path: str, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def accounts(path: str, filters: Filters, manager_id: str) -> pd.DataFrame:
-    return opportunities.accounts(connection(path).cursor(), filters, manager_id)
+def accounts(path: str, filters: Filters, manager_id: str, lang: str) -> pd.DataFrame:
+    return opportunities.accounts(connection(path).cursor(), filters, manager_id, lang=lang)
 
 
 def _displayed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -42,7 +42,7 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def excel(path: str, filters: Filters, manager_id: str, lang: str) -> bytes:
     """The manager's list as an .xlsx workbook with the headers and values of `lang`."""
-    shown = _displayed(accounts(path, filters, manager_id), lang)
+    shown = _displayed(accounts(path, filters, manager_id, lang), lang)
     headers = {name: i18n.text(f"opportunities.col.{name}", lang) for name in shown.columns}
     return opportunities.excel_bytes(shown, headers, i18n.text("opportunities.sheet", lang))
 
@@ -50,7 +50,7 @@ def excel(path: str, filters: Filters, manager_id: str, lang: str) -> bytes:
 def table(frame: pd.DataFrame) -> None:
     """The list with translated headers (a frame from `displayed`)."""
     config = portfolio.column_config([str(c) for c in frame.columns], "opportunities")
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=config)
+    st.dataframe(frame, width="stretch", height=portfolio.height(len(frame)), hide_index=True, column_config=config)
 
 
 def manager_choice(filters: Filters, choices: pd.DataFrame, key: str) -> str:

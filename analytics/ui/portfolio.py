@@ -18,23 +18,13 @@ LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
 
 
 @st.cache_data(show_spinner=False)
-def headline(path: str, filters: Filters) -> portfolio.Headline:
-    return portfolio.headline(connection(path).cursor(), filters)
+def summary(path: str, filters: Filters, manager_limit: int = 200) -> portfolio.Summary:
+    return portfolio.summary(connection(path).cursor(), filters, manager_limit)
 
 
 @st.cache_data(show_spinner=False)
-def at_risk(path: str, filters: Filters, limit: int) -> pd.DataFrame:
-    return portfolio.at_risk(connection(path).cursor(), filters, limit)
-
-
-@st.cache_data(show_spinner=False)
-def by_district(path: str, filters: Filters) -> pd.DataFrame:
-    return portfolio.by_district(connection(path).cursor(), filters)
-
-
-@st.cache_data(show_spinner=False)
-def by_manager(path: str, filters: Filters, limit: int) -> portfolio.Ranked:
-    return portfolio.by_manager(connection(path).cursor(), filters, limit)
+def at_risk(path: str, filters: Filters, limit: int, lang: str) -> pd.DataFrame:
+    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -88,8 +78,13 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+WIDE = frozenset({"churn_reasons", "top_reason", "products"})
+PINNED = frozenset({"priority_rank", "account_name"})
+
+
 def column_config(columns: list[str], prefix: str) -> dict[str, object]:
-    """Translated headers and number formats (yuan with separators, probabilities as %)."""
+    """Translated headers and number formats (yuan with separators, probabilities as %); the
+    account name stays in view while scrolling sideways, the text of reasons gets room."""
     config: dict[str, object] = {}
     for name in columns:
         header = t(f"{prefix}.col.{name}")
@@ -98,8 +93,14 @@ def column_config(columns: list[str], prefix: str) -> dict[str, object]:
         elif name.endswith(("probability", "propensity")):
             config[name] = st.column_config.NumberColumn(header, format="percent")
         else:
-            config[name] = st.column_config.Column(header)
+            width = "large" if name in WIDE else None
+            config[name] = st.column_config.Column(header, width=width, pinned=name in PINNED or None)
     return config
+
+
+def height(rows: int, most: int = 20) -> int:
+    """Pixels for a table that shows up to `most` rows before it scrolls."""
+    return 38 + 35 * min(max(rows, 1), most)
 
 
 def headers(columns: list[str], prefix: str) -> dict[str, str]:
@@ -113,7 +114,8 @@ def table(frame: pd.DataFrame, prefix: str, file_name: str, key: str) -> None:
         st.info(t("app.no_rows"))
         return
     columns = [str(c) for c in frame.columns]
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config(columns, prefix))
+    config = column_config(columns, prefix)
+    st.dataframe(frame, width="stretch", height=height(len(frame)), hide_index=True, column_config=config)
     csv = frame.rename(columns=headers(columns, prefix)).to_csv(index=False).encode("utf-8-sig")
     st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key)
 

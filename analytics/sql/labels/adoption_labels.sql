@@ -6,7 +6,9 @@ with features as (
 ),
 
 billing as (
+    -- the same hash sample of accounts as the training features (all when keep = total)
     select * from stg_billing_monthly
+    where hash(account_id) % $sample_total < $sample_keep
 ),
 
 products as (
@@ -45,6 +47,7 @@ population as (
     from features
     cross join (select distinct area from products) as areas
     where features.revenue_yuan > 0
+        and hash(features.account_id) % $sample_total < $sample_keep
 ),
 
 final as (

@@ -20,6 +20,8 @@ population as (
     where revenue_avg_6m_yuan > 0
         and revenue_yuan > $remaining_share * revenue_avg_6m_yuan
         and months_of_history >= 3
+        -- the same hash sample of accounts as the training features (all when keep = total)
+        and hash(account_id) % $sample_total < $sample_keep
 ),
 
 final as (

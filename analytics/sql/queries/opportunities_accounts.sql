@@ -1,5 +1,5 @@
--- Every scored account of one manager ($manager_id) within the filters in the selected month:
--- its churn risk and top reason, its best area, its $product_count best recommended products,
+-- Every scored account of one manager (`manager_id`) within the filters in the selected month:
+-- its churn risk and top reason, its best area, its `product_count` best recommended products,
 -- and a priority value (revenue at risk + opportunity value, both expected yuan a year).
 with accounts as (
     select * from scoped_accounts(
@@ -63,6 +63,7 @@ best_areas as (
 ranked_products as (
     select
         recommendations.account_id,
+        recommendations.product_id,
         recommendations.product_name,
         recommendations.expected_value_yuan,
         row_number() over (
@@ -78,6 +79,7 @@ ranked_products as (
 top_products as (
     select
         account_id,
+        list(product_id order by product_rank) as product_ids,
         list(product_name order by product_rank) as product_names,
         list(expected_value_yuan order by product_rank) as product_values_yuan,
         sum(expected_value_yuan) as products_value_yuan,
@@ -100,6 +102,7 @@ final as (
         best_areas.best_area_propensity,
         best_areas.best_area_value_yuan,
         coalesce(month_scores.opportunity_value_yuan, 0) as opportunity_value_yuan,
+        top_products.product_ids,
         top_products.product_names,
         top_products.product_values_yuan,
         top_products.products_value_yuan,

@@ -1,4 +1,4 @@
--- The scoped accounts with the most revenue at risk in the selected month (the top $limit),
+-- The scoped accounts with the most revenue at risk in the selected month (the top `limit`),
 -- with their manager, churn probability and the model's top reasons.
 with accounts as (
     select * from scoped_accounts(
@@ -15,9 +15,21 @@ managers as (
     select * from stg_managers
 ),
 
-final as (
+-- Rank on the two columns the order needs first, then fetch the rest for the few rows kept.
+top_accounts as (
     select
         scores.account_id,
+        scores.revenue_at_risk_yuan,
+    from scores
+    where scores.as_of_month = $month::date
+        and scores.account_id in (select account_id from accounts)
+    order by scores.revenue_at_risk_yuan desc nulls last, scores.account_id
+    limit $limit
+),
+
+final as (
+    select
+        top_accounts.account_id,
         accounts.account_name,
         accounts.manager_id,
         managers.manager_name,
@@ -27,12 +39,12 @@ final as (
         scores.revenue_12m_yuan,
         scores.revenue_at_risk_yuan,
         array_to_string(scores.churn_reasons, '；') as churn_reasons,
-    from scores
-    inner join accounts on accounts.account_id = scores.account_id
+    from top_accounts
+    inner join scores
+        on scores.account_id = top_accounts.account_id
+        and scores.as_of_month = $month::date
+    inner join accounts on accounts.account_id = top_accounts.account_id
     left join managers on managers.manager_id = accounts.manager_id
-    where scores.as_of_month = $month::date
-    order by scores.revenue_at_risk_yuan desc nulls last, scores.account_id
-    limit $limit
 )
 
 select * from final

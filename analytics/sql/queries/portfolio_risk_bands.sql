@@ -1,5 +1,5 @@
 -- How the scoped accounts of the selected month spread over bands of churn probability: band n
--- holds the probabilities from the n-th edge of $band_edges (ascending, first 0) to the next.
+-- holds the probabilities from the n-th edge of `band_edges` (ascending, first 0) to the next.
 with accounts as (
     select * from scoped_accounts(
         $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],

@@ -1,0 +1,144 @@
+"""Cached wrappers and drawing helpers for the account view (客户视图)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import account, account_tables, proposal, proposal_charts
+from analytics.filters import Filters
+from analytics.ui.frame import connection, label, lang, t
+
+QUERY_PARAM = "account"  # ?account=ID opens an account
+SEARCH_KEY = "account_search"
+_LAST_SEARCH = "_account_last_search"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def search(path: str, filters: Filters, text: str) -> pd.DataFrame:
+    return account.search(connection(path).cursor(), filters.params(), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def profile(path: str, account_id: str, scope_managers: tuple[str, ...] | None) -> dict[str, object] | None:
+    return account.profile(connection(path).cursor(), account_id, scope_managers)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def view(path: str, account_id: str, month: dt.date, scope_managers: tuple[str, ...] | None) -> account.AccountView:
+    return account.load(connection(path), account_id, month, scope_managers)
+
+
+# ---- the picker ----------------------------------------------------------------------------
+
+
+def pick_account(path: str, filters: Filters) -> str | None:
+    """Search box and account list (within the sidebar filters); the choice is kept in the URL
+    (?account=ID), so that a link opens an account. None (and a message) when nothing matches."""
+    text = st.text_input(t("account.search"), key=SEARCH_KEY, help=t("account.search_help")).strip()
+    matches = search(path, filters, text)
+    options = list(matches["account_id"])
+    names = dict(zip(matches["account_id"], matches["account_name"], strict=True))
+    wanted = st.query_params.get(QUERY_PARAM)
+    # A link opens its account whatever the filters; a new search or new filters show their best match.
+    current = (text, filters.districts, filters.industries, filters.classes, filters.managers)
+    if current != st.session_state.setdefault(_LAST_SEARCH, current):
+        st.session_state[_LAST_SEARCH] = current
+        wanted = options[0] if options else None
+    if wanted and wanted not in names:
+        record = profile(path, wanted, filters.scope_managers)
+        if record is None:
+            st.warning(t("account.not_found", id=re.sub(r"[^\w-]", "", wanted)[:40]))  # URL text, not markdown
+        else:
+            options.insert(0, wanted)
+            names[wanted] = str(record["account_name"])
+    if not options:
+        st.info(t("account.none_found"))
+        return None
+    chosen = st.selectbox(
+        t("account.pick"), options, index=options.index(wanted) if wanted in options else 0,
+        format_func=lambda a: f"{a}  {names.get(a, '')}",
+    )  # fmt: skip
+    if st.query_params.get(QUERY_PARAM) != chosen:
+        st.query_params[QUERY_PARAM] = chosen
+    return chosen
+
+
+# ---- tables as shown (analytics/account_tables.py, in the session's language) -------------
+
+
+def table(name: str, v: account.AccountView) -> pd.DataFrame:
+    """One of the account tables (profile, contacts, structure, peers, reasons, interviews,
+    complaints, reports) as the user reads it."""
+    return getattr(account_tables, f"{name}_table")(v, lang())
+
+
+def recommendations_table(products: pd.DataFrame) -> pd.DataFrame:
+    return account_tables.recommendations_table(products, lang())
+
+
+def _product(frame: pd.DataFrame) -> pd.Series:
+    return account_tables.Words(lang()).products(frame)
+
+
+# ---- charts --------------------------------------------------------------------------------
+
+
+def _area_colours() -> dict[str, str]:
+    """One colour per area on every chart of the page (and of the proposal)."""
+    return {label("area", area): colour for area, colour in proposal_charts.AREA_COLOURS.items()}
+
+
+def area_figure(v: account.AccountView) -> go.Figure:
+    by_area = v.revenue_by_area()
+    by_area = by_area[by_area["revenue_yuan"] > 0]
+    by_area = by_area.assign(area_label=by_area["area"].map(lambda a: label("area", a)))
+    fig = px.pie(
+        by_area, names="area_label", values="revenue_yuan", hole=0.45, color="area_label",
+        color_discrete_map=_area_colours(), title=t("account.area_chart", month=f"{v.month:%Y-%m}"),
+    )  # fmt: skip
+    return fig.update_layout(legend_title_text=t("account.col.area"))
+
+
+def trend_figure(v: account.AccountView) -> go.Figure:
+    trend = v.trend().assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
+    return px.bar(
+        trend, x="billing_month", y="revenue_yuan", color="area_label", title=t("account.trend_chart"),
+        color_discrete_map=_area_colours(), category_orders={"area_label": list(_area_colours())},
+        labels={"billing_month": t("account.col.month"), "revenue_yuan": t("account.col.revenue"),
+                "area_label": t("account.col.area")},
+    )  # fmt: skip
+
+
+def peers_figure(v: account.AccountView) -> go.Figure:
+    p = v.peers.head(12).assign(
+        product=lambda d: _product(d),
+        held=lambda d: d["is_held"].map(lambda h: t("account.legend.held") if h else t("account.legend.lacking")),
+    )
+    return px.bar(
+        p,
+        x="adoption_rate",
+        y="product",
+        color="held",
+        orientation="h",
+        title=t("account.peer_chart"),
+        labels={"adoption_rate": t("account.col.adoption"), "product": t("account.col.product"), "held": ""},
+    ).update_layout(yaxis={"categoryorder": "total ascending"}, xaxis_tickformat=".0%")
+
+
+# ---- the proposal --------------------------------------------------------------------------
+
+
+def proposal_download(v: account.AccountView) -> None:
+    """A download button whose Word document is written only when it is clicked."""
+    st.download_button(
+        t("account.download"), data=functools.partial(proposal.docx_bytes, v, lang()),
+        file_name=proposal.file_name(v, lang()), mime=proposal.DOCX_MIME, help=t("account.download_help"),
+        on_click="ignore", icon=":material/description:",
+    )  # fmt: skip
