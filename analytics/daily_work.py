@@ -66,8 +66,12 @@ class ValidationError(ValueError):
 class _Checker:
     """Collects one Problem per field while reading a form's values into clean ones."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, values: Mapping[str, Any], now: dt.datetime) -> None:
+    def __init__(
+        self, cur: duckdb.DuckDBPyConnection, values: Mapping[str, Any], now: dt.datetime,
+        scope: tuple[str, ...] | None = None,
+    ) -> None:  # fmt: skip
         self.cur, self.values, self.now = cur, values, now
+        self.scope = scope  # the managers whose accounts the writer may reach (None: all)
         self.problems: dict[str, Problem] = {}
 
     def fail(self, name: str, key: str, **values: Any) -> None:
@@ -149,6 +153,10 @@ class _Checker:
         ).fetchone()
         if row is None:
             self.fail(name, "unknown_account", id=account_id)
+        elif self.scope is not None and row[1] not in self.scope:
+            # The same answer as for an unknown id: an account out of reach is not disclosed.
+            self.fail(name, "unknown_account", id=account_id)
+            return None
         return row
 
     def manager(self, name: str, default: str | None = None, *, default_field: str | None = None) -> str | None:
@@ -162,7 +170,7 @@ class _Checker:
         if manager_id is None:
             return None
         found = self.cur.execute("select count(*) from managers where manager_id = ?", [manager_id]).fetchone()[0]
-        if not found:
+        if not found or (self.scope is not None and manager_id not in self.scope):
             self.fail(name, "unknown_manager", id=manager_id)
         return manager_id
 
@@ -204,7 +212,7 @@ def _new_id(prefix: str) -> str:
 
 
 def record_interaction(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
 ) -> str:
     """Insert one interview or call; returns its interaction_id.
 
@@ -214,7 +222,7 @@ def record_interaction(
     moment = _now(now)
 
     def work(cur: duckdb.DuckDBPyConnection) -> str:
-        check = _Checker(cur, values, moment)
+        check = _Checker(cur, values, moment, scope)
         account = check.account("account_id")
         manager_id = check.manager("manager_id", default=account[1] if account else None, default_field="account_id")
         occurred_at = check.moment("occurred_at")
@@ -243,7 +251,7 @@ def record_competitor_report(
     values: Mapping[str, Any],
     *,
     urgent_kind: str = "争抢",
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, scope: tuple[str, ...] | None = None,
 ) -> str:
     """Insert one competitor report, filed now; returns its report_id.
 
@@ -254,7 +262,7 @@ def record_competitor_report(
     moment = _now(now)
 
     def work(cur: duckdb.DuckDBPyConnection) -> str:
-        check = _Checker(cur, values, moment)
+        check = _Checker(cur, values, moment, scope)
         manager_id = check.manager("manager_id")
         kind = check.choice("kind", "report_kind")
         account = check.account("account_id", required=kind == urgent_kind)
@@ -300,7 +308,7 @@ def _status_and_outcome(check: _Checker) -> tuple[str | None, str | None]:
 
 
 def record_retention_action(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
 ) -> str:
     """Insert one retention action, recorded now; returns its action_id.
 
@@ -312,7 +320,7 @@ def record_retention_action(
     values = {"status": OPEN_STATUSES[0], **values}
 
     def work(cur: duckdb.DuckDBPyConnection) -> str:
-        check = _Checker(cur, values, moment)
+        check = _Checker(cur, values, moment, scope)
         account = check.account("account_id")
         owner_id = check.manager("owner_id", default=account[1] if account else None, default_field="account_id")
         action = check.text("action", max_length=MAX_ACTION)
@@ -333,7 +341,8 @@ def record_retention_action(
 
 
 def update_retention_action(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> None:
     """Set an action's status and outcome. values: action_id, status, outcome (required with
     已完成, not allowed otherwise). Done or cancelled stamps completed_at; reopening clears it.
@@ -343,12 +352,16 @@ def update_retention_action(
     moment = _now(now)
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
-        check = _Checker(cur, values, moment)
+        check = _Checker(cur, values, moment, scope)
         action_id = check.text("action_id", max_length=64)
         created_at = None
         if action_id is not None:
-            row = cur.execute("select created_at from retention_actions where action_id = ?", [action_id]).fetchone()
-            if row is None:
+            row = cur.execute(
+                "select actions.created_at, accounts.manager_id from retention_actions as actions "
+                "inner join accounts on accounts.account_id = actions.account_id where actions.action_id = ?",
+                [action_id],
+            ).fetchone()
+            if row is None or (scope is not None and row[1] not in scope):
                 check.fail("action_id", "unknown_action", id=action_id)
             else:
                 created_at = row[0]

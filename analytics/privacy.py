@@ -36,3 +36,12 @@ def mask_frame(frame: pd.DataFrame, sees_personal_data: bool) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].map(mask)
     return out
+
+
+def mask_account_view(view):
+    """An account view (analytics.account.AccountView) without key people's names and phones or
+    the interview notes — what a role without personal data sees, on the page and in a proposal."""
+    import dataclasses
+
+    return dataclasses.replace(view, contacts=mask_frame(view.contacts, False),
+                               interviews=mask_frame(view.interviews, False))  # fmt: skip

@@ -15,7 +15,8 @@ scored_month_or_stop(f)
 chosen = ui.pick_account(path, f)
 if chosen is None:
     st.stop()
-v = ui.view(path, chosen, f.month, f.scope_managers)
+v = ui.view(path, chosen, f.month, f.scope_managers, frame.sees_personal_data())
+frame.record_view(f"account {chosen}")
 month = f"{v.month:%Y-%m}"
 p = v.profile
 

@@ -15,13 +15,14 @@ with users_tab:
     with st.form("admin_add_user", clear_on_submit=True):
         st.subheader(t("admin.add_user"))
         c1, c2, c3 = st.columns(3)
-        username = c1.text_input(t("admin.username"))
-        display_name = c2.text_input(t("admin.display_name"))
-        role = c3.selectbox(t("admin.role"), auth.ROLES, format_func=lambda r: label("user_role", r))
+        username = c1.text_input(t("admin.username"), key="admin_new_username")
+        display_name = c2.text_input(t("admin.display_name"), key="admin_new_display_name")
+        role = c3.selectbox(t("admin.role"), auth.ROLES, format_func=lambda r: label("user_role", r), key="admin_new_role")
         c4, c5, c6 = st.columns(3)
-        manager_id = c4.text_input(t("admin.manager_id"), help=t("admin.manager_id_help"))
-        district = c5.text_input(t("admin.district"), help=t("admin.district_help"))
-        password = c6.text_input(t("admin.password"), type="password", help=t("admin.password_help"))
+        manager_id = c4.text_input(t("admin.manager_id"), help=t("admin.manager_id_help"), key="admin_new_manager")
+        district = c5.text_input(t("admin.district"), help=t("admin.district_help"), key="admin_new_district")
+        password = c6.text_input(t("admin.password"), type="password", help=t("admin.password_help"),
+                                 key="admin_new_password")
         if st.form_submit_button(t("admin.save"), type="primary"):
             try:
                 made = auth.add_user(cursor(), username, password or None, role, display_name=display_name or None,

@@ -43,4 +43,5 @@ st.download_button(
     file_name=f"opportunities_{manager_id}_{month}.xlsx",
     mime=opportunities.XLSX,
     key="opportunities_download",
+    on_click=frame.export_callback(f"opportunities {manager_id}", f"opportunities_{manager_id}_{month}.xlsx"),
 )

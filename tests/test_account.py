@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics import account, db
@@ -28,7 +29,7 @@ WORDED_IN_ENGLISH = {
 
 def open_account(path: Path, monkeypatch: pytest.MonkeyPatch, account_id: str | None = None) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     if account_id:
         at.query_params["account"] = account_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics import db, i18n
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     if page:
         at.switch_page(page)

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics import compliance, daily_work, db, i18n, rules
@@ -20,7 +21,7 @@ NOW = dt.datetime(2026, 11, 20, 12, 0)
 
 def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     at.switch_page(page)
     at.run()

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics import config, i18n, model_quality
@@ -30,7 +31,7 @@ def warehouse(scored_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     at.switch_page(PAGE)
     for key, value in state.items():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import signed_in
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -22,7 +23,7 @@ PAGE = "pages/portfolio.py"
 
 def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     at.switch_page(PAGE)
     for key, value in state.items():

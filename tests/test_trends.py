@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics import config, db, trends
@@ -30,7 +31,7 @@ def warehouse(scored_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
     monkeypatch.setenv("NEEDSMINE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
     at.run()
     at.switch_page(page)
     at.run()

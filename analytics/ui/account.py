@@ -11,8 +11,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import account, account_tables, proposal, proposal_charts
+from analytics import account, account_tables, privacy, proposal, proposal_charts
 from analytics.filters import Filters
+from analytics.ui import frame
 from analytics.ui.frame import connection, label, lang, t
 
 QUERY_PARAM = "account"  # ?account=ID opens an account
@@ -31,8 +32,13 @@ def profile(path: str, account_id: str, scope_managers: tuple[str, ...] | None) 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def view(path: str, account_id: str, month: dt.date, scope_managers: tuple[str, ...] | None) -> account.AccountView:
-    return account.load(connection(path), account_id, month, scope_managers)
+def view(
+    path: str, account_id: str, month: dt.date, scope_managers: tuple[str, ...] | None, personal: bool = True
+) -> account.AccountView:
+    """One account's data; without `personal` (an analyst) key people's names, phones and the
+    interview notes are masked — in the page and in the proposal made from it."""
+    v = account.load(connection(path), account_id, month, scope_managers)
+    return v if personal else privacy.mask_account_view(v)
 
 
 # ---- the picker ----------------------------------------------------------------------------
@@ -138,7 +144,9 @@ def peers_figure(v: account.AccountView) -> go.Figure:
 def proposal_download(v: account.AccountView) -> None:
     """A download button whose Word document is written only when it is clicked."""
     st.download_button(
-        t("account.download"), data=functools.partial(proposal.docx_bytes, v, lang()),
+        t("account.download"),
+        data=frame.audited_export(f"account {v.account_id}", proposal.file_name(v, lang()),
+                                  functools.partial(proposal.docx_bytes, v, lang())),
         file_name=proposal.file_name(v, lang()), mime=proposal.DOCX_MIME, help=t("account.download_help"),
         on_click="ignore", icon=":material/description:",
     )  # fmt: skip

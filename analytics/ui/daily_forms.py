@@ -20,6 +20,7 @@ from analytics.config import AREAS
 from analytics.db import enum_values
 from analytics.filters import Filters
 from analytics.ui import compliance as ui
+from analytics.ui import frame
 from analytics.ui.frame import connection, db_path, filter_options, label, lang, t
 
 
@@ -50,6 +51,7 @@ def _save(form: str, write: Callable[[], str | None], reset: dict[str, object]) 
         return
     st.session_state[f"{form}_errors"] = {}
     st.session_state[f"{form}_saved"] = saved or "✓"
+    frame.record("change", form, saved)
     for key, value in reset.items():
         st.session_state[key] = value
     ui.clear_after_write()
@@ -83,11 +85,16 @@ def _managers(filters: Filters) -> list[str]:
         managers = managers[managers["district"].isin(filters.districts)]
     if filters.managers:
         managers = managers[managers["manager_id"].isin(filters.managers)]
+    if filters.scope_managers is not None:
+        managers = managers[managers["manager_id"].isin(filters.scope_managers)]
     return list(managers["manager_id"])
 
 
 def _one_manager(filters: Filters, options: list[str]) -> int | None:
-    """Preselect the manager when the sidebar narrows to exactly one (an account manager's view)."""
+    """Preselect the manager when there is only one to choose (a signed-in account manager) or the
+    sidebar narrows to exactly one."""
+    if len(options) == 1:
+        return 0
     return options.index(filters.managers[0]) if len(filters.managers) == 1 and filters.managers[0] in options else None
 
 
@@ -134,7 +141,8 @@ def competitor_report_form(filters: Filters, r: rules.Rules) -> None:
             "observed_at": _moment("cr_observed_on", "cr_observed_time"),
             "description": _state("cr_description"),
         }
-        return daily_work.record_competitor_report(connection(db_path()), values, urgent_kind=r.urgent_kind)
+        return daily_work.record_competitor_report(connection(db_path()), values, urgent_kind=r.urgent_kind,
+                                                   scope=frame.scope())
 
     with st.form("cr_form", border=False):
         c1, c2, c3 = st.columns(3)
@@ -210,7 +218,7 @@ def interview_form(filters: Filters) -> None:
             "notes": _state("iv_notes"),
             "needs_found": st.session_state.get("iv_needs") or [],
         }
-        return daily_work.record_interaction(connection(db_path()), values)
+        return daily_work.record_interaction(connection(db_path()), values, scope=frame.scope())
 
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -285,7 +293,7 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
             "outcome": _state("ra_outcome"),
             "due_on": _state("ra_due"),
         }
-        return daily_work.record_retention_action(connection(db_path()), values)
+        return daily_work.record_retention_action(connection(db_path()), values, scope=frame.scope())
 
     with st.form("ra_form", border=False):
         c1, c2 = st.columns(2)
@@ -348,7 +356,7 @@ def action_update_form(actions: pd.DataFrame) -> None:
 
     def write() -> None:
         values = {"action_id": _state("ru_action"), "status": _state("ru_status"), "outcome": _state("ru_outcome")}
-        daily_work.update_retention_action(connection(db_path()), values)
+        daily_work.update_retention_action(connection(db_path()), values, scope=frame.scope())
 
     with st.form("ru_form", border=False):
         st.selectbox(

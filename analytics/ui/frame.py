@@ -98,6 +98,9 @@ def sidebar_filters() -> None:
                    format_func=lambda v: label("class", v), placeholder=t("filter.all"))  # fmt: skip
     chosen_districts = st.session_state.get(FILTER_KEYS["districts"]) or []
     managers = opts.managers
+    reach = scope()
+    if reach is not None:
+        managers = managers[managers["manager_id"].isin(reach)]
     if chosen_districts:
         managers = managers[managers["district"].isin(chosen_districts)]
     names = dict(zip(opts.managers["manager_id"], opts.managers["manager_name"], strict=True))
@@ -153,8 +156,10 @@ def require_frame(page_file: str) -> None:
     if st.session_state.get(_FRAMED):
         name = page_file.rsplit("/", 1)[-1].removesuffix(".py")
         if not may_open(name):  # not in this role's navigation: reached only by a crafted switch
+            record("view", f"page {name}", "refused: role")
             st.error(t("signin.forbidden"))
             st.stop()
+        record_view(f"page {name}")
         return
     st.session_state[_WANTED] = (f"pages/{page_file.rsplit('/', 1)[-1]}", st.query_params.to_dict())
     st.switch_page("app.py")
@@ -215,6 +220,31 @@ def scope() -> tuple[str, ...] | None:
 def sees_personal_data() -> bool:
     who = current_user()
     return who is not None and who.sees_personal_data
+
+
+def record_view(obj: str) -> None:
+    """A 'view' event when the user opens something other than what they viewed last (a rerun of
+    the same page or account is not a new view)."""
+    if st.session_state.get("_last_viewed") != obj:
+        st.session_state["_last_viewed"] = obj
+        record("view", obj)
+
+
+def export_callback(obj: str, file_name: str):
+    """on_click of a download button: the export goes to the audit trail."""
+    return lambda: record("export", obj, file_name)
+
+
+def audited_export(obj: str, file_name: str, make):
+    """Data of a download button written only when clicked (`make()`), the export recorded then.
+    It runs outside the script run, so who and where are taken now."""
+    who, con = current_user(), connection(db_path())
+
+    def data():
+        audit.record(con.cursor(), who.username if who else "—", who.role if who else None, "export", obj, file_name)
+        return make()
+
+    return data
 
 
 def record(action: str, obj: str, detail: str | None = None) -> None:

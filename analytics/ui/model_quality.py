@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import i18n, model_quality, trends
-from analytics.ui.frame import connection, label, lang, t
+from analytics.ui.frame import connection, export_callback, label, lang, t
 
 PERCENT_COLUMNS = ("positive_rate", "truth_ratio", "share", "precision", "recall", "f1", "observed_rate",
                    "mean_predicted")  # fmt: skip
@@ -133,7 +133,8 @@ def table(frame: pd.DataFrame, file_name: str, key: str) -> None:
     st.dataframe(frame, width="stretch", hide_index=True, column_config=config)
     headers = {name: t(f"model_quality.col.{name}") for name in frame.columns}
     csv = trends.csv_bytes(frame.rename(columns=headers))
-    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key)
+    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key,
+                       on_click=export_callback("model quality table", file_name))
 
 
 def calibration_figure(bins: pd.DataFrame) -> go.Figure:

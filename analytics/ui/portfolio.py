@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics import portfolio
 from analytics.filters import Filters
-from analytics.ui.frame import connection, label, t
+from analytics.ui.frame import connection, export_callback, label, t
 
 # Columns whose values are data codes with a display name (analytics/i18n/common.csv).
 AT_RISK_PROBABILITY = portfolio.AT_RISK_PROBABILITY
@@ -117,7 +117,8 @@ def table(frame: pd.DataFrame, prefix: str, file_name: str, key: str) -> None:
     config = column_config(columns, prefix)
     st.dataframe(frame, width="stretch", height=height(len(frame)), hide_index=True, column_config=config)
     csv = frame.rename(columns=headers(columns, prefix)).to_csv(index=False).encode("utf-8-sig")
-    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key)
+    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key,
+                       on_click=export_callback(f"{prefix} table", file_name))
 
 
 def band_labels(bands: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics import i18n, trends
 from analytics.filters import Filters
-from analytics.ui.frame import connection, label, lang, t
+from analytics.ui.frame import connection, export_callback, label, lang, t
 
 # The dimension's data codes and the label kind of analytics/i18n/common.csv that names them.
 LABEL_KINDS = {"area": "area", "industry": "industry", "district": "district", "value_class": "class"}
@@ -109,7 +109,8 @@ def csv_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
     """A button that downloads exactly `frame` as CSV, with translated headers."""
     columns = [str(c) for c in frame.columns]
     data = trends.csv_bytes(frame.rename(columns=headers(columns)))
-    st.download_button(t("app.download_csv"), data, file_name=file_name, mime="text/csv", key=key)
+    st.download_button(t("app.download_csv"), data, file_name=file_name, mime="text/csv", key=key,
+                       on_click=export_callback("trends table", file_name))
 
 
 def table(frame: pd.DataFrame) -> None:
