@@ -134,7 +134,7 @@ def table(frame: pd.DataFrame, file_name: str, key: str) -> None:
     headers = {name: t(f"model_quality.col.{name}") for name in frame.columns}
     csv = trends.csv_bytes(frame.rename(columns=headers))
     st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key,
-                       on_click=export_callback("model quality table", file_name))
+                       on_click=export_callback("model quality table", file_name))  # fmt: skip
 
 
 def calibration_figure(bins: pd.DataFrame) -> go.Figure:

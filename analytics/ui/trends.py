@@ -110,7 +110,7 @@ def csv_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
     columns = [str(c) for c in frame.columns]
     data = trends.csv_bytes(frame.rename(columns=headers(columns)))
     st.download_button(t("app.download_csv"), data, file_name=file_name, mime="text/csv", key=key,
-                       on_click=export_callback("trends table", file_name))
+                       on_click=export_callback("trends table", file_name))  # fmt: skip
 
 
 def table(frame: pd.DataFrame) -> None:
