@@ -10,7 +10,6 @@ st.set_page_config(page_title="集团客户需求挖掘工作台 · needsmine", 
 frame.mark_framed()
 frame.ensure_ready(frame.db_path())
 frame.language_switch()
-frame.sign_in_gate()
 
 # (file under pages/, group, icon, url path); each role sees only the pages it may open.
 PAGES = [
@@ -26,6 +25,12 @@ PAGES = [
     ("warehouse", "group.data", ":material/database:", "warehouse"),
     ("admin", "group.data", ":material/admin_panel_settings:", "admin"),
 ]
+if frame.current_user() is None:
+    # Resolve the address asked for (a link to a page or an account) before the sign-in form
+    # stops the run, so that signing in leads there.
+    asked = st.navigation([st.Page(f"pages/{n}.py", title=n, url_path=u) for n, _, _, u in PAGES], position="hidden")
+    frame.sign_in_gate(next(n for n, _, _, u in PAGES if u == asked.url_path or (not asked.url_path and u == PAGES[0][3])))
+
 pages: dict[str, list] = {}
 for name, group, icon, url in PAGES:
     if frame.may_open(name):

@@ -93,6 +93,34 @@ def _settle(page) -> None:
     page.wait_for_timeout(300)
 
 
+def _nav(page, url_path: str) -> None:
+    """Click the navigation link of a page (by its Chinese title: the default page's link is /)."""
+    from analytics import i18n
+
+    title = i18n.text(f"page.{url_path.replace('-', '_')}")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+
+
+def _settle_signin(page) -> None:
+    page.wait_for_selector('input[type="password"]', timeout=120_000)
+    page.wait_for_timeout(300)
+
+
+def _sign_in(page, username: str) -> None:
+    """Fill the sign-in form as a demo user (the frame shows nothing else before it)."""
+    from analytics import auth
+
+    _settle_signin(page)
+    page.locator('input[type="text"]').first.fill(username)
+    page.locator('input[type="password"]').fill(auth.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    try:
+        page.wait_for_selector('input[type="password"]', state="detached", timeout=60_000)
+    except Exception as err:  # noqa: BLE001 - say who could not sign in, with the page's own words
+        raise AssertionError(f"{username} could not sign in: {page.locator('[data-testid=stMain]').inner_text()}") from err
+    _settle(page)
+
+
 def _no_exception(page, where: str) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
@@ -108,6 +136,10 @@ def test_every_page_in_a_real_browser(server, tmp_path):
     from analytics import db
 
     with db.connect(db_file) as con:
+        manager_id = con.execute("select manager_id from app_users where username = 'manager'").fetchone()[0]
+        other_account, other_name = con.execute(
+            "select account_id, account_name from accounts where manager_id != ? order by 1 limit 1", [manager_id]
+        ).fetchone()
         account_id, account_name = con.execute(
             "select s.account_id, a.account_name from scores s join accounts a using (account_id) "
             "where s.as_of_month = (select max(as_of_month) from scores) order by s.revenue_at_risk_yuan desc limit 1"
@@ -116,28 +148,32 @@ def test_every_page_in_a_real_browser(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+        # A session lives as long as the browser tab's connection: sign in once, then move
+        # through the navigation as a person would (a reload is a new session and asks again).
+        page.goto(url)
+        _sign_in(page, "head")
+        page.screenshot(path=str(shots / "zh-signed-in.png"), full_page=True)
         for name in PAGES:
-            page.goto(f"{url}/{name}")
+            _nav(page, name)
             _settle(page)
             _no_exception(page, name)
             page.screenshot(path=str(shots / f"zh-{name}.png"), full_page=True)
 
         # Switch to English in the sidebar; the navigation and the page follow.
-        page.goto(f"{url}/portfolio")
+        _nav(page, "portfolio")
         _settle(page)
         page.get_by_role("radio", name="English").click()
         _settle(page)
         _no_exception(page, "portfolio (en)")
-        nav = page.locator('[data-testid="stSidebarNav"]')
-        assert ENGLISH_TITLES["portfolio"] in nav.inner_text()
-        assert ENGLISH_TITLES["warehouse"] in nav.inner_text()
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert ENGLISH_TITLES["portfolio"] in nav and ENGLISH_TITLES["warehouse"] in nav
         page.screenshot(path=str(shots / "en-portfolio.png"), full_page=True)
         page.get_by_role("radio", name="中文").click()
         _settle(page)
 
-        # Open an account by link and download its proposal.
+        # A link to an account: signed in, it opens; its proposal downloads.
         page.goto(f"{url}/account?account={account_id}")
-        _settle(page)
+        _sign_in(page, "head")
         _no_exception(page, "account")
         assert account_name in page.locator('[data-testid="stMain"]').inner_text()
         page.screenshot(path=str(shots / "zh-account-picked.png"), full_page=True)
@@ -146,6 +182,16 @@ def test_every_page_in_a_real_browser(server, tmp_path):
             button.first.click()
         target = tmp_path / "proposal.docx"
         info.value.save_as(target)
+
+        # The same kind of link to another manager's account, signed in as an account manager:
+        # their own pages only, and that account stays shut.
+        page.goto(f"{url}/account?account={other_account}")
+        _sign_in(page, "manager")
+        _no_exception(page, "account (manager)")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "客户视图" in nav and "消费趋势" not in nav and "系统管理" not in nav
+        assert other_name not in page.locator('[data-testid="stMain"]').inner_text()
+        page.screenshot(path=str(shots / "zh-manager-refused.png"), full_page=True)
         browser.close()
 
     with zipfile.ZipFile(target) as docx:

@@ -170,7 +170,8 @@ def route_wanted_page() -> None:
     wanted = st.session_state.pop(_WANTED, None)
     if wanted:
         page, params = wanted
-        st.switch_page(page, query_params=params or None)
+        if may_open(page.removeprefix("pages/").removesuffix(".py")):
+            st.switch_page(page, query_params=params or None)
 
 
 # ---- who is signed in ----------------------------------------------------------------------
@@ -284,12 +285,17 @@ def _sign_in_form() -> None:
     st.caption(t("signin.demo_hint", password=auth.DEMO_PASSWORD))
 
 
-def sign_in_gate() -> auth.User:
+def sign_in_gate(asked_page: str | None = None) -> auth.User:
     """Stop the run with the sign-in form unless someone is signed in (locally or through OIDC,
-    whose identity must match an active user: its e-mail or preferred user name)."""
+    whose identity must match an active user: its e-mail or preferred user name).
+
+    `asked_page` (a file name under pages/) and the query parameters are where the person was
+    going: once signed in, the frame routes there if their role may open it."""
     found = current_user()
     if found is not None:
         return found
+    if asked_page:
+        st.session_state[_WANTED] = (f"pages/{asked_page}.py", st.query_params.to_dict())
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
         for claim in ("email", "preferred_username", "sub"):
             value = st.user.get(claim)
