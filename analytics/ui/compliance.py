@@ -18,7 +18,7 @@ import streamlit as st
 from analytics import compliance, daily_work, rules, workdays
 from analytics.compliance._common import add_months, month_end
 from analytics.filters import Filters
-from analytics.ui.frame import connection, db_path, filter_options, label, t
+from analytics.ui.frame import audited_export, connection, db_path, filter_options, label, t
 
 # Columns whose values are data codes with a display name, and the kind of name.
 LABELLED = {
@@ -196,16 +196,32 @@ def _shown(column: str, values: pd.Series) -> pd.Series:
     return values
 
 
+MAX_SHOWN = 500
+
+
 def table(frame: pd.DataFrame, columns: Iterable[str], *, key: str, height: int | None = None) -> None:
     """`frame`'s `columns` with translated headers and display names, as text (never HTML)."""
     columns = list(columns)
     if frame.empty:
         st.caption(t("compliance.none"))
         return
-    shown = pd.DataFrame({t(f"compliance.col.{c}"): _shown(c, frame[c]) for c in columns})
+
+    def translated(rows: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({t(f"compliance.col.{c}"): _shown(c, rows[c]) for c in columns})
+
+    # A province's lists run to many thousands of rows: the page shows the first MAX_SHOWN (the
+    # lists come sorted worst first) and the whole list downloads, written only when clicked.
+    shown = translated(frame.head(MAX_SHOWN))
     config = {t(f"compliance.col.{c}"): _column_config(c) for c in columns}
     st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
                  **({"height": height} if height else {}))  # fmt: skip
+    if len(frame) > MAX_SHOWN:
+        st.caption(t("compliance.truncated", shown=MAX_SHOWN, total=len(frame)))
+    st.download_button(
+        t("app.download_csv"), key=f"{key}_csv", file_name=f"{key}.csv", mime="text/csv", on_click="ignore",
+        data=audited_export(f"compliance {key}", f"{key}.csv",
+                            lambda: translated(frame).to_csv(index=False).encode("utf-8-sig")),
+    )  # fmt: skip
 
 
 def _column_config(column: str):

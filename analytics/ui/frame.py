@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 import duckdb
@@ -31,7 +32,14 @@ def cursor() -> duckdb.DuckDBPyConnection:
 # ---- language ------------------------------------------------------------------------------
 
 
+# Set while a download is written outside the script run (where there is no session state).
+_LANG_OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar("needsmine_lang", default=None)
+
+
 def lang() -> str:
+    override = _LANG_OVERRIDE.get()
+    if override:
+        return override
     value = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANGUAGE)
     return value if value in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
@@ -239,11 +247,15 @@ def export_callback(obj: str, file_name: str):
 def audited_export(obj: str, file_name: str, make):
     """Data of a download button written only when clicked (`make()`), the export recorded then.
     It runs outside the script run, so who and where are taken now."""
-    who, con = current_user(), connection(db_path())
+    who, con, language = current_user(), connection(db_path()), lang()
 
     def data():
         audit.record(con.cursor(), who.username if who else "—", who.role if who else None, "export", obj, file_name)
-        return make()
+        token = _LANG_OVERRIDE.set(language)
+        try:
+            return make()
+        finally:
+            _LANG_OVERRIDE.reset(token)
 
     return data
 
