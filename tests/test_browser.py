@@ -155,6 +155,8 @@ def test_every_page_in_a_real_browser(server, tmp_path):
         page.screenshot(path=str(shots / "zh-signed-in.png"), full_page=True)
         for name in PAGES:
             _nav(page, name)
+            if name != PAGES[0]:  # the default page's address is the root
+                page.wait_for_url(f"**/{name}", timeout=60_000)
             _settle(page)
             _no_exception(page, name)
             page.screenshot(path=str(shots / f"zh-{name}.png"), full_page=True)
@@ -163,12 +165,20 @@ def test_every_page_in_a_real_browser(server, tmp_path):
         _nav(page, "portfolio")
         _settle(page)
         page.get_by_role("radio", name="English").click()
+        page.wait_for_function(
+            "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText?.includes('Data overview')",
+            timeout=60_000,
+        )
         _settle(page)
         _no_exception(page, "portfolio (en)")
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert ENGLISH_TITLES["portfolio"] in nav and ENGLISH_TITLES["warehouse"] in nav
         page.screenshot(path=str(shots / "en-portfolio.png"), full_page=True)
         page.get_by_role("radio", name="中文").click()
+        page.wait_for_function(
+            "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText?.includes('数据概览')",
+            timeout=60_000,
+        )
         _settle(page)
 
         # A link to an account: signed in, it opens; its proposal downloads.
