@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_proposal_parser(sub)
     _add_compliance_parser(sub)
+    from analytics.users_cli import add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 
@@ -121,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_proposal(args)
     if args.command == "compliance":
         return _compliance(args)
+    if args.command == "users":
+        from analytics.users_cli import run_users
+
+        return run_users(args)
     return {"demo": _demo, "import": _import, "build": _build, "train": _train, "score": _score}[args.command](args)
 
 

@@ -99,3 +99,24 @@ def test_personal_data_is_masked_for_roles_that_may_not_see_it():
     assert masked["phone"][0] == "138****5678" and pd.isna(masked["phone"][1])
     assert "云视讯" not in masked["notes"][0]
     assert privacy.mask_frame(frame, sees_personal_data=True) is frame
+
+
+def test_the_first_admin_of_a_real_warehouse_comes_from_the_command_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from analytics import db
+
+    path = tmp_path / "real.duckdb"
+    with db.connect(path) as con:
+        db.create_schema(con)
+    env = {**os.environ, "NEEDSMINE_PASSWORD": "a long password"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "analytics", "users", *a, "--db", str(path)],  # noqa: E731
+                                    capture_output=True, text=True, env=env)  # fmt: skip
+    assert run("add", "root", "--role", "admin").returncode == 0
+    refused = run("add", "x", "--role", "manager", "--manager-id", "M404")
+    assert refused.returncode == 2 and "manager_id" in refused.stderr
+    assert "root" in run("list").stdout
+    with db.connect(path) as con:
+        assert auth.sign_in(con, "root", "a long password").user.is_admin
