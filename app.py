@@ -26,10 +26,9 @@ PAGES = [
     ("admin", "group.data", ":material/admin_panel_settings:", "admin"),
 ]
 if frame.current_user() is None:
-    # Resolve the address asked for (a link to a page or an account) before the sign-in form
-    # stops the run, so that signing in leads there.
-    asked = st.navigation([st.Page(f"pages/{n}.py", title=n, url_path=u) for n, _, _, u in PAGES], position="hidden")
-    frame.sign_in_gate(next(n for n, _, _, u in PAGES if u == asked.url_path or (not asked.url_path and u == PAGES[0][3])))
+    # The sign-in form stops the run; the address asked for (a link to a page or an account)
+    # is kept, so that signing in leads there.
+    frame.sign_in_gate(frame.asked_page({url: name for name, _, _, url in PAGES}))
 
 pages: dict[str, list] = {}
 for name, group, icon, url in PAGES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import urllib.parse
 
 import duckdb
 import streamlit as st
@@ -163,6 +164,8 @@ def require_frame(page_file: str) -> None:
     """
     if st.session_state.get(_FRAMED):
         name = page_file.rsplit("/", 1)[-1].removesuffix(".py")
+        if current_user() is None:  # run without the frame (legacy routing) and nobody signed in
+            st.switch_page("app.py")
         if not may_open(name):  # not in this role's navigation: reached only by a crafted switch
             record("view", f"page {name}", "refused: role")
             st.error(t("signin.forbidden"))
@@ -297,6 +300,13 @@ def _sign_in_form() -> None:
     st.caption(t("signin.demo_hint", password=auth.DEMO_PASSWORD))
 
 
+def asked_page(pages_by_url: dict[str, str]) -> str | None:
+    """The page (file name under pages/) whose address the browser asked for, if any."""
+    url = getattr(st.context, "url", None) or ""
+    path = urllib.parse.urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return pages_by_url.get(path)
+
+
 def sign_in_gate(asked_page: str | None = None) -> auth.User:
     """Stop the run with the sign-in form unless someone is signed in (locally or through OIDC,
     whose identity must match an active user: its e-mail or preferred user name).
@@ -306,7 +316,7 @@ def sign_in_gate(asked_page: str | None = None) -> auth.User:
     found = current_user()
     if found is not None:
         return found
-    if asked_page:
+    if asked_page and _WANTED not in st.session_state:
         st.session_state[_WANTED] = (f"pages/{asked_page}.py", st.query_params.to_dict())
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
         for claim in ("email", "preferred_username", "sub"):
