@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics import i18n, queries
+from analytics import i18n, queries, rules
 from analytics.filters import Filters
 
-# An account counts as "at risk" from this churn probability (within the churn window) on.
-AT_RISK_PROBABILITY = 0.10
+# An account counts as "at risk" from this churn probability (within the churn window) on: the
+# guideline's retention threshold (rules.toml), so that this page and the compliance pages agree.
+AT_RISK_PROBABILITY = rules.load().churn_probability_at_least
 # Lower edges of the churn-probability bands of the risk distribution (the last band is open).
 RISK_BAND_EDGES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.10, 0.20, 0.40)
 
