@@ -13,19 +13,27 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from analytics import config
+from analytics import config, rolling
 
 STAGING = (
     "stg_accounts", "stg_managers", "stg_products", "stg_billing_monthly", "stg_members_monthly",
     "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
 )  # fmt: skip
-INTERMEDIATE = ("int_account_months", "int_account_month_activity", "int_peer_area_rates", "int_recent_accounts_in_service")
+INTERMEDIATE = (
+    "int_account_months", "int_account_month_activity", "int_account_decision_makers", "int_peer_area_rates",
+    "int_recent_accounts_in_service",
+)  # fmt: skip
 MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace",
          "mart_revenue_monthly_summary")
 
 # Product-level consumption is read one account or one aggregate at a time; as a view it costs
-# nothing to build (as a table: a third of the build at province scale).
-MART_VIEWS = frozenset({"mart_consumption_monthly"})
+# nothing to build (as a table: a third of the build at province scale). The feature mart joins
+# small tables to the stored activity and does arithmetic within a row: storing its 112 columns
+# took a quarter of the build's CPU at 300,000 accounts, while the view adds 0.1 s to an aggregate
+# over one month there (0.25 s over all months; a month read into pandas is faster).
+MART_VIEWS = frozenset({"mart_consumption_monthly", "mart_account_features"})
+# Steps whose rows are followed by their trailing windows, computed in numpy (analytics/rolling.py).
+WITH_WINDOWS = frozenset({"int_account_month_activity"})
 
 Progress = Callable[[str, float], None]
 
@@ -50,19 +58,21 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
     say = progress or (lambda message, fraction: None)
     report = BuildReport()
     # Nothing reads these tables in storage order, and without the ordering constraint DuckDB
-    # runs the windows in parallel more freely (measured: feature mart 52 s -> 39 s at 300,000
-    # accounts).
+    # runs in parallel more freely (measured with the feature mart's SQL windows: 52 s -> 39 s at
+    # 300,000 accounts).
     con.execute("set preserve_insertion_order = false")
     steps = [("staging", n) for n in STAGING] + [("intermediate", n) for n in INTERMEDIATE] + [("marts", n) for n in MARTS]
     for i, (layer, name) in enumerate(steps):
         say(f"构建 / building {name}", i / (len(steps) + 1))
         t0 = time.perf_counter()
-        # Intermediate steps are tables too: DuckDB plans the feature mart's windows several
-        # times faster over a stored table than over nested views (measured: 11 s against 31 s
-        # at 50,000 accounts).
+        # Intermediate steps are tables: each is read by several marts, which as views over
+        # views would compute it again for every reader.
         kind = "view" if layer == "staging" or name in MART_VIEWS else "table"
         _drop_other_kind(con, name, kind)
-        con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
+        if name in WITH_WINDOWS:
+            rolling.create_table(con, name, _sql(layer, name))
+        else:
+            con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
         report.seconds[name] = time.perf_counter() - t0
         if kind == "table":
             report.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from analytics import build, db
+from analytics import build, config, db
 from analytics.models import features as feats
 from analytics.models import labels
 
@@ -39,11 +40,27 @@ def test_data_tests_pass_and_catch_a_broken_reconciliation(built_path, tmp_path)
     shutil.copy(built_path, broken)
     with db.connect(broken) as con:
         assert build.run_data_tests(con) == dict.fromkeys(build.run_data_tests(con), 0)
-        con.execute("update mart_account_features set revenue_basic_comm_yuan = revenue_basic_comm_yuan + 1 "
+        # The feature mart is a view: break the activity it shows. One account's areas no longer
+        # add up in any of its months…
+        con.execute("update int_account_month_activity set revenue_basic_comm_yuan = revenue_basic_comm_yuan + 1 "
                     "where account_id = (select min(account_id) from mart_account_features)")
+        months = con.execute("select count(*) from mart_account_features "
+                             "where account_id = (select min(account_id) from mart_account_features)").fetchall()[0][0]
+        assert build.run_data_tests(con)["area_revenue_reconciles"] == months
+        # …and another's revenue moves between two months (its areas in step, its total unchanged).
+        account, first, second = con.execute(
+            "select account_id, min(billing_month), max(billing_month) from mart_account_features "
+            "where revenue_yuan > 10 group by account_id order by account_id desc limit 1"
+        ).fetchall()[0]
+        for month, shift in ((first, 5.0), (second, -5.0)):
+            con.execute("update int_account_month_activity set revenue_yuan = revenue_yuan + $shift, "
+                        "revenue_basic_comm_yuan = revenue_basic_comm_yuan + $shift "
+                        "where account_id = $account and billing_month = $month",
+                        {"shift": shift, "account": account, "month": month})  # fmt: skip
+        assert build.run_data_tests(con)["area_revenue_reconciles"] == months + 2
         con.execute("insert into billing_monthly select * from billing_monthly limit 1")
         failures = build.run_data_tests(con)
-    assert failures["area_revenue_reconciles"] > 0 and failures["unique_raw_billing"] == 1
+    assert failures["unique_raw_billing"] == 1
 
 
 def test_no_feature_reads_a_month_after_its_as_of_date(built_path, tmp_path):
@@ -145,3 +162,17 @@ def test_whitespace_is_what_peers_buy_and_the_account_lacks(built):
     assert (rows.peer_adoption_rate >= 0.05).all()
     expected = rows.peer_adoption_rate * rows.typical_monthly_revenue_yuan * 12
     assert (rows.expected_annual_value_yuan - expected).abs().max() < 1e-6
+
+
+def test_billing_key_check_finds_exactly_the_repeated_keys():
+    """The screen by product bits misses no repeat and reports no false one: past 64 products two
+    share a bit, and a product missing from the catalogue has none."""
+    con = duckdb.connect()
+    con.execute("create table products as select printf('p%02d', i) as product_id from range(70) t(i)")
+    con.execute("create table billing_monthly (account_id varchar, billing_month date, product_id varchar)")
+    rows = [("a", f"p{i:02d}") for i in range(70)]  # all 70 once: p00 and p64 share a bit
+    rows += [("b", "p03"), ("b", "p03"), ("b", "p04"), ("c", "zz"), ("c", "zz"), ("d", "zz"), ("d", "p01")]
+    con.executemany("insert into billing_monthly values (?, date '2025-01-01', ?)", rows)
+    sql = (config.SQL_DIR / "data_tests" / "unique_raw_billing.sql").read_text(encoding="utf-8")
+    found = con.execute(f"select account_id, product_id, row_count from ({sql}) order by 1").fetchall()
+    assert found == [("b", "p03", 2), ("c", "zz", 2)]
