@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,9 @@ PAGE = "pages/model_quality.py"
 
 
 @pytest.fixture(scope="module")
-def warehouse(scored_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This module's own copy of the prepared warehouse (with its models). An AppTest keeps its
-    DuckDB connection for the rest of the worker process, and DuckDB lets one process at a time
-    open a file read-write: xdist workers sharing `scored_path` would lock each other out."""
-    target = tmp_path_factory.mktemp("model_quality") / "scored.duckdb"
-    shutil.copy(scored_path, target)
-    shutil.copytree(config.models_dir(scored_path), config.models_dir(target))
-    return target
+def warehouse(scored_path: Path) -> Path:
+    """The prepared warehouse (`scored_path` is already each xdist worker's own copy)."""
+    return scored_path
 
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +10,7 @@ import pytest
 from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
-from analytics import config, db, trends
+from analytics import db, trends
 from analytics.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,14 +18,9 @@ PAGE = "pages/trends.py"
 
 
 @pytest.fixture(scope="module")
-def warehouse(scored_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This module's own copy of the prepared warehouse (with its models). An AppTest keeps its
-    DuckDB connection for the rest of the worker process, and DuckDB lets one process at a time
-    open a file read-write: xdist workers sharing `scored_path` would lock each other out."""
-    target = tmp_path_factory.mktemp("trends") / "scored.duckdb"
-    shutil.copy(scored_path, target)
-    shutil.copytree(config.models_dir(scored_path), config.models_dir(target))
-    return target
+def warehouse(scored_path: Path) -> Path:
+    """The prepared warehouse (`scored_path` is already each xdist worker's own copy)."""
+    return scored_path
 
 
 def open_app(path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
