@@ -9,6 +9,9 @@ import sklearn
 from scipy.special import expit, logit
 from threadpoolctl import threadpool_limits
 
+from sklearn.preprocessing import OneHotEncoder
+
+from analytics.models.basis import CategoryCode, as_category_text
 from analytics.models.family import (
     BASELINE,
     ModelFileError,
@@ -101,6 +104,43 @@ def test_probabilities_are_calibrated_on_new_data(fitted):
     bayes_brier = float(np.mean((p_true - y) ** 2))
     assert figures["brier"] < bayes_brier + 0.01
     assert figures["auc"] > evaluate(y, p_true)["auc"] - 0.02
+
+
+def test_category_code_matches_scikit_learns_one_hot_encoder():
+    """CategoryCode replaced OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency)
+    for speed; its columns must be the same: rare levels and unseen ones in the last column."""
+    rng = np.random.default_rng(3)
+    train = pd.DataFrame({"industry": rng.choice(["制造业", "教育", "金融业", " 教育 ", None, "罕见"], 600,
+                                                 p=[0.4, 0.3, 0.2, 0.05, 0.04, 0.01])})  # fmt: skip
+    new = pd.DataFrame({"industry": ["教育", "从未见过", None, "罕见", "制造业", ""]})
+    reference = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10)
+    reference.fit(as_category_text(train))
+    ours = CategoryCode(min_frequency=10).fit(train)
+    assert ours.infrequent_.size  # the case that matters: "罕见" is rare
+    for frame in (train, new):
+        np.testing.assert_array_equal(
+            ours.transform(frame).toarray(), reference.transform(as_category_text(frame)).toarray()
+        )
+    # Without rare levels an unseen one is all zeros, as in OneHotEncoder.
+    common = CategoryCode(min_frequency=1).fit(train)
+    assert common.transform(pd.DataFrame({"industry": ["从未见过"]})).nnz == 0
+
+
+def test_additive_basis_groups_cover_its_columns_in_order(fitted):
+    model, X = fitted
+    basis = model.named_steps["features"]
+    groups = basis.groups_
+    assert [name for name, _ in groups] == [c for c in [*NUMERIC, *CATEGORICAL] if c in dict(groups)]
+    assert groups[0][1].start == 0 and groups[-1][1].stop == basis.transform(X).shape[1]
+    assert all(a[1].stop == b[1].start for a, b in zip(groups, groups[1:], strict=False))
+    names = basis.get_feature_names_out()
+    assert len(names) == basis.transform(X).shape[1] and names[0].startswith("revenue_drop")
+    # A missing value is an all-zero spline row plus its indicator.
+    tenure = dict(groups)["tenure_months"]
+    row = basis.transform(X.assign(tenure_months=np.nan).head(1))[:, tenure].toarray()[0]
+    assert row[:-1].sum() == 0 and row[-1] == 1
+    with pytest.raises(ValueError, match="tenure_months"):
+        basis.transform(X.drop(columns=["tenure_months"]))
 
 
 def test_boosted_kind_predicts_but_refuses_contributions():

@@ -1,8 +1,10 @@
-"""Per-feature encoders of the model family: each turns ONE input column into basis columns.
+"""Per-feature encoders of the model family: each turns ONE input column into basis columns,
+and `AdditiveBasis`, which holds one encoder per column and says which basis columns belong to
+which input column (`groups_`) — what per-feature contributions are summed over.
 
-One encoder per original column (rather than one for all numeric columns) lets a
-`ColumnTransformer` say, through its public `output_indices_`, exactly which basis columns
-belong to which input column — which is what per-feature contributions are summed over.
+`AdditiveBasis` does the job of a `ColumnTransformer` of one-column encoders without its
+per-transformer bookkeeping, which cost more than the encoders themselves (0.55 s of a 0.65 s
+fit on 40,000 rows × 38 columns; the training fits the basis 15 times per run).
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ MISSING_CATEGORY = "(缺失)"
 def as_float(X) -> np.ndarray:
     """A 2-D float array of `X`; text that is not a number and pandas' NA become NaN."""
     if isinstance(X, pd.DataFrame | pd.Series):
-        frame = pd.DataFrame(X).apply(pd.to_numeric, errors="coerce")
-        return frame.to_numpy(dtype=float, na_value=np.nan)
+        frame = pd.DataFrame(X)
+        columns = [
+            (c if pd.api.types.is_numeric_dtype(c.dtype) else pd.to_numeric(c, errors="coerce"))
+            .to_numpy(dtype=float, na_value=np.nan)
+            for _, c in frame.items()
+        ]
+        return np.column_stack(columns) if columns else np.zeros((len(frame), 0))
     X = np.asarray(X, dtype=float)
     return X.reshape(-1, 1) if X.ndim == 1 else X
 
@@ -110,21 +117,18 @@ class NumericBasis(TransformerMixin, BaseEstimator):
         x = as_float(X)[:, 0]
         missing = np.isnan(x)
         filled = np.where(missing, self.median_, x)
+        # Sparse, so that a wide table's basis (most columns mostly empty, each spline row at
+        # most 4 non-zeros) is stacked and fitted without materialising its zeros.
         if self.spline_ is not None:
             basis = self.spline_.transform(filled.reshape(-1, 1))
         elif self.high_ > self.low_:
-            basis = np.clip((filled - self.low_) / (self.high_ - self.low_), 0.0, 1.0)
-            basis = basis.reshape(-1, 1)
+            basis = np.clip((filled - self.low_) / (self.high_ - self.low_), 0.0, 1.0).reshape(-1, 1)
         else:
             basis = np.zeros((x.shape[0], 0))
         if self.has_missing_:
-            basis[missing] = 0.0
-        blocks = [basis]
-        if self.has_missing_:
-            blocks.append(missing.astype(float).reshape(-1, 1))
-        # Sparse, so that a wide table's basis (most columns mostly empty, each spline row at
-        # most 4 non-zeros) is stacked and fitted without materialising its zeros.
-        return sparse.csr_matrix(np.hstack(blocks))
+            basis[missing] = 0.0  # a missing value: an all-zero basis row and the indicator
+            basis = np.hstack([basis, missing.astype(float).reshape(-1, 1)])
+        return sparse.csr_matrix(basis)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "median_")
@@ -142,4 +146,121 @@ class NumericBasis(TransformerMixin, BaseEstimator):
             names = []
         if self.has_missing_:
             names.append(f"{name}_missing")
+        return np.asarray(names, dtype=object)
+
+
+class CategoryCode(TransformerMixin, BaseEstimator):
+    """One-hot code of one categorical column, read as text (`as_category_text`).
+
+    Categories seen in fewer than `min_frequency` training rows share one "infrequent" column
+    (last), which is also where a category never seen in training goes; without infrequent
+    categories an unseen one gets an all-zero row. The same columns as scikit-learn's
+    `OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=…)`, a test holds them
+    equal, at a fraction of its cost on text (it checks every cell for NaN in Python).
+    """
+
+    def __init__(self, min_frequency: int = 10) -> None:
+        self.min_frequency = min_frequency
+
+    def fit(self, X, y=None) -> CategoryCode:
+        text = pd.Series(as_category_text(X)[:, 0], dtype=object)
+        self.n_features_in_ = 1
+        counts = text.value_counts()
+        self.categories_ = np.sort(counts.index[counts >= self.min_frequency].to_numpy(dtype=object))
+        self.infrequent_ = np.sort(counts.index[counts < self.min_frequency].to_numpy(dtype=object))
+        return self
+
+    def transform(self, X) -> sparse.csr_matrix:
+        check_is_fitted(self, "categories_")
+        text = as_category_text(X)[:, 0]
+        width = self.categories_.size + (1 if self.infrequent_.size else 0)
+        code = pd.Index(self.categories_).get_indexer(text)
+        if self.infrequent_.size:
+            code = np.where(code < 0, self.categories_.size, code)
+        rows = np.flatnonzero(code >= 0)
+        return sparse.csr_matrix(
+            (np.ones(rows.size), (rows, code[rows])), shape=(text.shape[0], width), dtype=float
+        )
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "categories_")
+        name = str(input_features[0]) if input_features is not None else "x0"
+        names = [f"{name}_{c}" for c in self.categories_]
+        if self.infrequent_.size:
+            names.append(f"{name}_infrequent_sklearn")
+        return np.asarray(names, dtype=object)
+
+
+class AdditiveBasis(TransformerMixin, BaseEstimator):
+    """The basis of the additive model over named DataFrame columns: a `NumericBasis` per
+    numeric column, then a one-hot code per categorical column (categories rarer than
+    `min_frequency` rows, and categories never seen, share one "infrequent" column).
+
+    Output: one sparse CSR matrix, the numeric columns' blocks first, in the order given.
+    `groups_` lists (input column, slice of output columns) for every input column that got
+    at least one output column.
+    """
+
+    def __init__(
+        self,
+        numeric: list[str] | tuple[str, ...] = (),
+        categorical: list[str] | tuple[str, ...] = (),
+        n_knots: int = 6,
+        min_frequency: int = 10,
+    ) -> None:
+        self.numeric = numeric
+        self.categorical = categorical
+        self.n_knots = n_knots
+        self.min_frequency = min_frequency
+
+    def _columns(self, X) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError("AdditiveBasis reads named columns: give it a pandas DataFrame")
+        missing = [c for c in (*self.numeric, *self.categorical) if c not in X.columns]
+        if missing:
+            raise ValueError(f"columns missing from the data: {missing}")
+        return X
+
+    def fit(self, X, y=None) -> AdditiveBasis:
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X, y=None, **fit_params) -> sparse.csr_matrix:
+        X = self._columns(X)
+        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        self.encoders_ = []
+        blocks = []
+        for column in self.numeric:
+            encoder = NumericBasis(n_knots=self.n_knots)
+            blocks.append(encoder.fit(X[[column]]).transform(X[[column]]))
+            self.encoders_.append((column, encoder))
+        for column in self.categorical:
+            encoder = CategoryCode(min_frequency=self.min_frequency)
+            blocks.append(encoder.fit(X[[column]]).transform(X[[column]]))
+            self.encoders_.append((column, encoder))
+        self.groups_ = []
+        start = 0
+        for (column, _), block in zip(self.encoders_, blocks, strict=True):
+            if block.shape[1]:
+                self.groups_.append((column, slice(start, start + block.shape[1])))
+            start += block.shape[1]
+        self.n_output_ = start
+        return self._stack(blocks, len(X))
+
+    def transform(self, X) -> sparse.csr_matrix:
+        check_is_fitted(self, "encoders_")
+        X = self._columns(X)
+        blocks = [encoder.transform(X[[column]]) for column, encoder in self.encoders_]
+        return self._stack(blocks, len(X))
+
+    @staticmethod
+    def _stack(blocks: list, rows: int) -> sparse.csr_matrix:
+        if not blocks:
+            return sparse.csr_matrix((rows, 0))
+        return sparse.hstack(blocks, format="csr", dtype=float)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "encoders_")
+        names = [name for column, encoder in self.encoders_ for name in encoder.get_feature_names_out([column])]
         return np.asarray(names, dtype=object)

@@ -32,9 +32,9 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, TargetEncoder
+from sklearn.preprocessing import FunctionTransformer, TargetEncoder
 
-from analytics.models.basis import NumericBasis, as_category_text, as_float
+from analytics.models.basis import AdditiveBasis, as_category_text, as_float
 from analytics.models.calibrated import CalibratedLogit
 
 KINDS = ("additive", "boosted")
@@ -68,26 +68,14 @@ def make_pipeline(
     overlap = set(numeric) & set(categorical)
     if overlap:
         raise ValueError(f"columns both numeric and categorical: {sorted(overlap)}")
-    to_text = FunctionTransformer(as_category_text, feature_names_out="one-to-one")
     if kind == "additive":
-        # One transformer per column: `output_indices_` then maps basis columns to inputs.
-        steps = [(f"n{i}", NumericBasis(n_knots=n_knots), [c]) for i, c in enumerate(numeric)]
-        steps += [
-            (
-                f"c{i}",
-                Pipeline([
-                    ("text", to_text),
-                    ("onehot", OneHotEncoder(
-                        handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_ROWS,
-                    )),
-                ]),
-                [c],
-            )
-            for i, c in enumerate(categorical)
-        ]  # fmt: skip
-        features = ColumnTransformer(steps, remainder="drop", sparse_threshold=1.0)
+        # One encoder per column: `groups_` then maps basis columns to inputs.
+        features = AdditiveBasis(
+            list(numeric), list(categorical), n_knots=n_knots, min_frequency=MIN_CATEGORY_ROWS
+        )
         classifier = CalibratedLogit(random_state=seed)
     else:
+        to_text = FunctionTransformer(as_category_text, feature_names_out="one-to-one")
         steps = []
         if numeric:
             steps.append(("numeric", FunctionTransformer(as_float), list(numeric)))
@@ -127,13 +115,7 @@ def _target_encoder(seed: int) -> TargetEncoder:
 
 def feature_columns(model: Pipeline) -> list[tuple[str, slice]]:
     """(input column, slice of basis columns) for each input column of a fitted additive model."""
-    features = model.named_steps["features"]
-    groups = []
-    for name, _, columns in features.transformers_:
-        if name == "remainder" or not len(columns):
-            continue
-        groups.append((str(columns[0]), features.output_indices_[name]))
-    return groups
+    return list(model.named_steps["features"].groups_)
 
 
 def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:

@@ -13,13 +13,14 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from sklearn.base import clone
 
 from analytics.config import AREAS, WINDOWS
@@ -31,7 +32,7 @@ from analytics.models.notes_mentions import mentions
 
 Progress = Callable[[str, float], None]
 HISTORY_MONTHS = 5  # as-of months need this much history before them to be used
-BACKTEST_ORIGINS = 4
+BACKTEST_ORIGINS = 4  # the test origin and three earlier ones, three months apart
 MAX_ACCOUNTS = 20_000  # a province's warehouse trains on a random sample of its accounts
 MAX_NOTES = 15_000  # the notes model reaches its held-out F1 well before this (demo: 5k accounts ≈ 45k notes)
 MAX_TRAIN_ROWS = 60_000  # per fit; beyond this, as-of months are thinned evenly
@@ -129,36 +130,56 @@ def test_month_of(data: pd.DataFrame, as_of: dt.date | None) -> pd.Timestamp:
     return pd.Timestamp(data.loc[data["is_complete"], "as_of_month"].max())
 
 
-def train_one(
-    truth: pd.DataFrame | None,
-    name: str,
-    data: pd.DataFrame,
-    numeric: tuple[str, ...],
-    categorical: tuple[str, ...],
-    target: str,
-    window: int,
-    as_of: dt.date | None,
-    seed: int,
-) -> Trained:
-    """Evaluate at the test origin and backtest at earlier ones. `truth`: the truth tables'
-    probabilities at the test month (account_id, truth_probability), or None for real data."""
-    complete = data[data["is_complete"]]
-    test_month = test_month_of(data, as_of)
-    columns = [*numeric, *categorical]
-    pipeline = make_pipeline(list(numeric), list(categorical), seed=seed).set_params(
-        classifier__Cs=PENALTIES, classifier__cv=3
-    )
+@dataclass
+class Job:
+    """One model to train: its rows (features joined to labels) and how to read them.
+    `truth`: the truth tables' probabilities at the test month (account_id,
+    truth_probability), or None for real data."""
 
-    def split(origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-        cutoff = origin - pd.DateOffset(months=window)
+    name: str
+    data: pd.DataFrame
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    target: str
+    window: int
+    as_of: dt.date | None
+    seed: int
+    truth: pd.DataFrame | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+    @property
+    def test_month(self) -> pd.Timestamp:
+        return test_month_of(self.data, self.as_of)
+
+    def pipeline(self):
+        return make_pipeline(list(self.numeric), list(self.categorical), seed=self.seed).set_params(
+            classifier__Cs=PENALTIES, classifier__cv=3
+        )
+
+    def split(self, origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Training rows: complete as-of months ≤ origin − window (labels known by origin);
+        test rows: the origin month."""
+        complete = self.data[self.data["is_complete"]]
+        cutoff = origin - pd.DateOffset(months=self.window)
         train = _thin(complete[complete["as_of_month"] <= cutoff], "as_of_month", MAX_TRAIN_ROWS)
         return train, complete[complete["as_of_month"] == origin]
 
+    def backtest_origins(self) -> list[pd.Timestamp]:
+        return [self.test_month - pd.DateOffset(months=3 * k) for k in range(1, BACKTEST_ORIGINS)]
+
+
+def fit_at_test(job: Job) -> Trained:
+    """Fit at the test origin (penalty chosen by CV, calibrated) and measure on the test month.
+    The report's backtest holds this origin only; `backtest_at` adds the earlier ones."""
     t0 = time.perf_counter()
-    train, test = split(test_month)
+    train, test = job.split(job.test_month)
+    target, columns, window, test_month = job.target, job.columns, job.window, job.test_month
     if train.empty or test.empty or train[target].nunique() < 2:
-        raise ValueError(f"{name}: not enough complete history before {test_month:%Y-%m} to train")
-    model, p = _fit_and_test(pipeline, train, test, columns, target)
+        raise ValueError(f"{job.name}: not enough complete history before {test_month:%Y-%m} to train")
+    model, p = _fit_and_test(job.pipeline(), train, test, columns, target)
     chosen_c = model.named_steps["classifier"].C_
     y = test[target].to_numpy().astype(int)
     # The model quality page's drivers: each column's mean |share of the logit| on the test rows.
@@ -167,8 +188,8 @@ def train_one(
     report = {"test_as_of": f"{test_month:%Y-%m}", "train_as_of": f"≤ {(test_month - pd.DateOffset(months=window)):%Y-%m}",
               "train_rows": len(train), "train_months": int(train["as_of_month"].nunique()),
               "window_months": window, "C": chosen_c, **evaluate(y, p)}  # fmt: skip
-    if truth is not None:
-        joined = test[["account_id"]].assign(p=p, y=y).merge(truth, on="account_id", how="inner")
+    if job.truth is not None:
+        joined = test[["account_id"]].assign(p=p, y=y).merge(job.truth, on="account_id", how="inner")
         on_truth = evaluate(joined["y"], joined["p"])
         truth_eval = evaluate(joined["y"], joined["truth_probability"].clip(0, 1))
         report["auc_all_rows"] = report["auc"]
@@ -178,25 +199,63 @@ def train_one(
         report["truth_rows"] = len(joined)
     report["fit_seconds"] = time.perf_counter() - t0
     report["drivers"] = drivers
-
-    fixed = clone(pipeline).set_params(classifier__Cs=(chosen_c,))
-    backtest = []
-    for k in range(1, BACKTEST_ORIGINS):
-        origin = test_month - pd.DateOffset(months=3 * k)
-        tr, te = split(origin)
-        if tr.empty or te.empty or tr[target].nunique() < 2 or te[target].nunique() < 2:
-            continue
-        _, pk = _fit_and_test(fixed, tr, te, columns, target)
-        scores = evaluate(te[target].astype(int), pk)
-        backtest.append({"as_of": f"{origin:%Y-%m}", "auc": scores["auc"], "pr_auc": scores["pr_auc"],
-                         "lift_top_decile": scores["lift_top_decile"], "brier": scores["brier"], "rows": scores["rows"]})  # fmt: skip
-    backtest.append({"as_of": report["test_as_of"], "auc": report.get("auc_all_rows", report["auc"]),
-                     "pr_auc": report["pr_auc"], "lift_top_decile": report["lift_top_decile"],
-                     "brier": report["brier"], "rows": report["rows"]})  # fmt: skip
-    report["backtest"] = sorted(backtest, key=lambda r: r["as_of"])
-
+    report["backtest"] = [{"as_of": report["test_as_of"], "auc": report.get("auc_all_rows", report["auc"]),
+                           "pr_auc": report["pr_auc"], "lift_top_decile": report["lift_top_decile"],
+                           "brier": report["brier"], "rows": report["rows"]}]  # fmt: skip
     # The model kept is the one evaluated: its figures are the figures of what scores accounts.
-    return Trained(name, model, numeric, categorical, report)
+    return Trained(job.name, model, job.numeric, job.categorical, report)
+
+
+def backtest_at(job: Job, chosen_c: float, origin: pd.Timestamp) -> dict | None:
+    """The backtest figures at an earlier origin: a fit with the penalty chosen at the test
+    origin on what was known then, measured on that month. None when the origin lacks data."""
+    train, test = job.split(origin)
+    target = job.target
+    if train.empty or test.empty or train[target].nunique() < 2 or test[target].nunique() < 2:
+        return None
+    fixed = job.pipeline().set_params(classifier__Cs=(chosen_c,))
+    _, p = _fit_and_test(fixed, train, test, job.columns, target)
+    scores = evaluate(test[target].astype(int), p)
+    return {"as_of": f"{origin:%Y-%m}", "auc": scores["auc"], "pr_auc": scores["pr_auc"],
+            "lift_top_decile": scores["lift_top_decile"], "brier": scores["brier"], "rows": scores["rows"]}  # fmt: skip
+
+
+def _worker_ready() -> int:
+    """A no-op run in each worker early on, so that its imports overlap the notes model."""
+    return os.getpid()
+
+
+def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: float) -> list[Trained]:
+    """Fit every job and its backtest origins on the executor's workers. The test-origin fits
+    go first; each one's backtest fits are queued as soon as its penalty is known, so that the
+    workers stay busy until the last fit (five models over two cores left one idle for long)."""
+    mains = {executor.submit(fit_at_test, job): job for job in jobs}
+    backtests: dict = {}
+    done_fits = 0
+    total_fits = sum(1 + len(job.backtest_origins()) for job in jobs)
+    trained: dict[str, Trained] = {}
+    pending = set(mains)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            done_fits += 1
+            if future in mains:
+                job = mains[future]
+                result = future.result()
+                trained[job.name] = result
+                for origin in job.backtest_origins():
+                    follow = executor.submit(backtest_at, job, result.report["C"], origin)
+                    backtests[follow] = job.name
+                    pending.add(follow)
+            else:
+                row = future.result()
+                if row is not None:
+                    trained[backtests[future]].report["backtest"].append(row)
+            say(f"离网与提升模型 / churn and upsell models ({done_fits}/{total_fits})",
+                start + (end - start) * done_fits / total_fits)  # fmt: skip
+    for result in trained.values():
+        result.report["backtest"].sort(key=lambda r: r["as_of"])
+    return [trained[job.name] for job in jobs]
 
 
 def train_all(
@@ -208,6 +267,10 @@ def train_all(
 ) -> tuple[dict[str, object], dict]:
     """Train every model on a built warehouse. Returns (models by name, report)."""
     say = progress or (lambda message, fraction: None)
+    workers = min(1 + len(AREAS), os.cpu_count() or 1)
+    executor = get_reusable_executor(max_workers=workers)
+    for _ in range(workers):  # start the workers now: their imports overlap the notes model
+        executor.submit(_worker_ready)
     say("走访纪要模型 / notes model", 0.02)
     notes_model, notes_report = notes.train_notes_model(con, seed=seed, max_notes=MAX_NOTES)
     write_interaction_needs(con, notes_model)
@@ -224,7 +287,7 @@ def train_all(
     churn = labels.churn_labels(con, WINDOWS.churn_months, sample)
     adoption = labels.adoption_labels(con, WINDOWS.adoption_months, sample)
     keys = ["account_id", "billing_month"]
-    jobs = []
+    jobs: list[Job] = []
 
     def job(name, label_rows, numeric, categorical, target, window):
         # Only the columns the model reads travel to its worker process.
@@ -232,21 +295,16 @@ def train_all(
             label_rows[["account_id", "as_of_month", "is_complete", target]],
             left_on=keys, right_on=["account_id", "as_of_month"],
         )  # fmt: skip
-        jobs.append((name, data, numeric, categorical, target, window))
+        jobs.append(Job(name, data, numeric, categorical, target, window, as_of, seed,
+                        _truth(con, name, test_month_of(data, as_of).date())))  # fmt: skip
 
     job("churn", churn, feats.CHURN_NUMERIC, feats.CHURN_CATEGORICAL, "is_churn", WINDOWS.churn_months)
     for area in AREAS:
         job(area, adoption[adoption["area"] == area], feats.upsell_numeric(area), feats.UPSELL_CATEGORICAL,
             "is_adopted", WINDOWS.adoption_months)  # fmt: skip
-    # The five models are independent: fit them on all cores (each fit is single-threaded).
-    results = Parallel(n_jobs=min(len(jobs), os.cpu_count() or 1), backend="loky")(
-        delayed(train_one)(
-            _truth(con, name, test_month_of(data, as_of).date()), name, data, numeric, categorical,
-            target, window, as_of, seed,
-        )
-        for name, data, numeric, categorical, target, window in jobs
-    )  # fmt: skip
-    for trained in results:
+    # The models are independent: fit them (and their backtests) on all cores; each fit is
+    # single-threaded.
+    for trained in _train_jobs(jobs, executor, say, 0.25, 0.99):
         models[trained.name] = trained
     report["churn"] = models["churn"].report
     report["upsell"] = {area: models[area].report for area in AREAS}
