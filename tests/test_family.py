@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 import sklearn
 from scipy.special import expit, logit
-from threadpoolctl import threadpool_limits
-
 from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
 
 from analytics.models.basis import CategoryCode, as_category_text
 from analytics.models.family import (
