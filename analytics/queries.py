@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics import config
 
@@ -37,4 +38,40 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None
     missing = wanted - given.keys()
     if missing:
         raise KeyError(f"query {name}: no value for parameter(s) {sorted(missing)}")
-    return con.execute(sql(name), {k: v for k, v in given.items() if k in wanted}).df()
+    bound = {k: v for k, v in given.items() if k in wanted}
+    # Through Arrow rather than `.df()` (see `to_pandas`), on a cursor of its own: `sql()`
+    # refuses a connection with a result still unread, and DuckDB warns that Arrow from
+    # `execute()` copies the rows once more.
+    with con.cursor() as cur:
+        return to_pandas(cur.sql(sql(name), params=bound).to_arrow_table())
+
+
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype(),
+}  # fmt: skip
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    """A DataFrame of an Arrow result with the dtypes DuckDB's `.df()` gives.
+
+    Through Arrow, text stays Arrow strings, which pandas' string columns are anyway; `.df()`
+    makes a Python object of every text cell first (a 600,000-row compliance result: 1.1 s
+    against 0.5 s). As in `.df()`: decimals (DuckDB's HUGEINT sums, DECIMAL) become floats,
+    dates datetime64[us], and integer or boolean columns with a NULL pandas' nullable types.
+    """
+    fields = []
+    for field in table.schema:
+        if pa.types.is_decimal(field.type):
+            fields.append(field.with_type(pa.float64()))
+        elif pa.types.is_date(field.type):
+            fields.append(field.with_type(pa.timestamp("us")))
+        else:
+            fields.append(field)
+    table = table.cast(pa.schema(fields))
+    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    for i, (field, column) in enumerate(zip(table.schema, table.columns, strict=True)):
+        if field.type in _NULLABLE and column.null_count == 0:
+            frame.isetitem(i, frame.iloc[:, i].to_numpy(dtype=field.type.to_pandas_dtype()))
+    return frame
