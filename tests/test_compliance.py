@@ -277,6 +277,23 @@ def test_the_trend_agrees_with_the_status_on_the_demo(scored_copy, the_rules):
                 assert counted[kind] == int(status.loc[status["kind"] == kind, "is_overdue"].sum())
 
 
+def test_a_narrowed_status_is_the_whole_status_narrowed(scored_path, the_rules):
+    """The status query reads only the scoped accounts' updates when the scope is narrowed (and
+    all of them when it is not): either way the rows must be those of the whole book."""
+    with db.connect(scored_path, read_only=True) as con:
+        whole = compliance.profile_status(con, AS_OF, None, the_rules)
+        district = whole["district"].value_counts().index[0]
+        scope = Filters(month=D("2026-10-01"), districts=(district,))
+        narrowed = compliance.profile_status(con, AS_OF, scope, the_rules)
+        managers = tuple(whole["manager_id"].drop_duplicates().head(3))
+        by_reach = compliance.profile_status(con, AS_OF, Filters(month=D("2026-10-01"), scope_managers=managers),
+                                             the_rules)  # fmt: skip
+    assert 0 < len(narrowed) < len(whole) and narrowed["last_updated_at"].notna().any()
+    expected = whole[whole["district"] == district].reset_index(drop=True)
+    pd.testing.assert_frame_equal(narrowed, expected)
+    pd.testing.assert_frame_equal(by_reach, whole[whole["manager_id"].isin(managers)].reset_index(drop=True))
+
+
 # ---- competitor reports ----------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import pandas as pd
@@ -54,6 +55,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Review:
+    """Read-only once made: the figures derived from the frames are computed once and kept (a
+    page reruns on every click, and a province's review holds half a million rows)."""
+
     as_of: dt.date
     profiles: pd.DataFrame  # profile_status
     managers: pd.DataFrame  # report_managers
@@ -62,20 +66,24 @@ class Review:
     at_risk: pd.DataFrame  # at_risk_accounts
     score_month: dt.date | None
 
-    @property
+    @cached_property
     def late_urgent(self) -> pd.DataFrame:
         rows = self.reports[self.reports["is_urgent"] & self.reports["is_late"]]
         return rows.sort_values(["working_days_late", "reported_at"], ascending=[False, False]).reset_index(drop=True)
 
-    @property
+    @cached_property
     def managers_without_report(self) -> pd.DataFrame:
         return self.managers[~self.managers["has_enough_reports"]].reset_index(drop=True)
 
-    @property
+    @cached_property
     def at_risk_without_action(self) -> pd.DataFrame:
         return self.at_risk[~self.at_risk["has_action"].astype(bool)].reset_index(drop=True)
 
     def summary(self) -> Summary:
+        return self._summary
+
+    @cached_property
+    def _summary(self) -> Summary:
         p = self.profiles
         return Summary(
             as_of=self.as_of,
@@ -94,6 +102,10 @@ class Review:
 
     def by_manager(self) -> pd.DataFrame:
         """Per manager with accounts in scope: each rule's figures (who breaks which rule)."""
+        return self._by_manager
+
+    @cached_property
+    def _by_manager(self) -> pd.DataFrame:
         keys = ["manager_id", "manager_name", "district"]
         return self._by(keys).merge(
             self.managers[["manager_id", "report_count", "has_enough_reports"]], on="manager_id", how="left"
@@ -101,6 +113,10 @@ class Review:
 
     def by_district(self) -> pd.DataFrame:
         """Per district: each rule's figures over its accounts and managers."""
+        return self._by_district
+
+    @cached_property
+    def _by_district(self) -> pd.DataFrame:
         out = self._by(["district"])
         managers = self.managers.groupby("district", dropna=False).agg(
             managers=("manager_id", "size"),

@@ -38,6 +38,9 @@ def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
             raise FileNotFoundError(f"{path}: 模型不存在，请先运行 needsmine train / model not trained yet")
         try:
             models[name], metadata[name] = load_model(path)
+            pipeline = getattr(models[name], "model", None)  # the churn and upsell models
+            if pipeline is not None and not hasattr(pipeline.named_steps["features"], "groups_"):
+                raise AttributeError("features step without groups_ (trained before AdditiveBasis)")
         except (AttributeError, ImportError, EOFError) as err:  # pickled by another code version
             raise ModelFileError(
                 f"{path}: 模型文件与当前程序版本不符，请重新训练 (needsmine train) / the model file "

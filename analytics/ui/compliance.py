@@ -107,7 +107,9 @@ def _guarded(read: Callable[[], object]) -> object:
         raise
 
 
-@st.cache_data(show_spinner=False)
+# cache_resource, not cache_data: cache_data hands out an unpickled copy on every rerun, which
+# for a province's review (500,000 rows) cost 0.5 s per click. The Review is read-only.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _review(path: str, scope: Filters, as_of: dt.date, through: dt.datetime, r: rules.Rules) -> compliance.Review:
     return compliance.review(connection(path).cursor(), as_of, scope, r, actions_through=through)
 

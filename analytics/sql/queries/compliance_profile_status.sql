@@ -57,6 +57,13 @@ last_updates as (
         max(updated_at) as last_updated_at,
     from profile_updates
     where updated_at < $as_of::date + interval 1 day
+        and (
+            unfiltered_scope(
+                $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
+                $scope_managers::varchar[]
+            )
+            or account_id in (select account_id from accounts_on_books)
+        )
     group by account_id, kind
 ),
 
