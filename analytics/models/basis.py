@@ -1,10 +1,6 @@
-"""Per-feature encoders of the model family: each turns ONE input column into basis columns,
-and `AdditiveBasis`, which holds one encoder per column and says which basis columns belong to
+"""Per-feature encoders of the model family: each turns ONE input column into basis columns;
+`NumericBases` and `CategoryCodes` hold one per column and say which basis columns belong to
 which input column (`groups_`) — what per-feature contributions are summed over.
-
-`AdditiveBasis` does the job of a `ColumnTransformer` of one-column encoders without its
-per-transformer bookkeeping, which cost more than the encoders themselves (0.55 s of a 0.65 s
-fit on 40,000 rows × 38 columns; the training fits the basis 15 times per run).
 """
 
 from __future__ import annotations
@@ -191,67 +187,47 @@ class CategoryCode(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
-class AdditiveBasis(TransformerMixin, BaseEstimator):
-    """The basis of the additive model over named DataFrame columns: a `NumericBasis` per
-    numeric column, then a one-hot code per categorical column (categories rarer than
-    `min_frequency` rows, and categories never seen, share one "infrequent" column).
+class _PerColumn(TransformerMixin, BaseEstimator):
+    """One encoder per column of the DataFrame it is given, their outputs side by side.
 
-    Output: one sparse CSR matrix, the numeric columns' blocks first, in the order given.
-    `groups_` lists (input column, slice of output columns) for every input column that got
-    at least one output column.
+    `groups_` lists (input column, slice of output columns) for every column that got at least
+    one output column. Inside a `ColumnTransformer` this is what maps basis columns back to
+    input columns: one transformer per input column did the same through `output_indices_`,
+    but the ColumnTransformer's bookkeeping for 38 transformers cost more than the encoders
+    themselves (0.65 s against 0.47 s per fit on 40,000 rows; training fits 15 per run).
     """
 
-    def __init__(
-        self,
-        numeric: list[str] | tuple[str, ...] = (),
-        categorical: list[str] | tuple[str, ...] = (),
-        n_knots: int = 6,
-        min_frequency: int = 10,
-    ) -> None:
-        self.numeric = numeric
-        self.categorical = categorical
-        self.n_knots = n_knots
-        self.min_frequency = min_frequency
+    def _encoder(self):
+        raise NotImplementedError
 
-    def _columns(self, X) -> pd.DataFrame:
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError("AdditiveBasis reads named columns: give it a pandas DataFrame")
-        missing = [c for c in (*self.numeric, *self.categorical) if c not in X.columns]
-        if missing:
-            raise ValueError(f"columns missing from the data: {missing}")
-        return X
-
-    def fit(self, X, y=None) -> AdditiveBasis:
+    def fit(self, X, y=None) -> _PerColumn:
         self.fit_transform(X, y)
         return self
 
     def fit_transform(self, X, y=None, **fit_params) -> sparse.csr_matrix:
-        X = self._columns(X)
-        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+        X = pd.DataFrame(X)
+        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.encoders_ = []
         blocks = []
-        for column in self.numeric:
-            encoder = NumericBasis(n_knots=self.n_knots)
+        for column in X.columns:
+            encoder = self._encoder()
             blocks.append(encoder.fit(X[[column]]).transform(X[[column]]))
-            self.encoders_.append((column, encoder))
-        for column in self.categorical:
-            encoder = CategoryCode(min_frequency=self.min_frequency)
-            blocks.append(encoder.fit(X[[column]]).transform(X[[column]]))
-            self.encoders_.append((column, encoder))
+            self.encoders_.append((str(column), encoder))
         self.groups_ = []
         start = 0
         for (column, _), block in zip(self.encoders_, blocks, strict=True):
             if block.shape[1]:
                 self.groups_.append((column, slice(start, start + block.shape[1])))
             start += block.shape[1]
-        self.n_output_ = start
         return self._stack(blocks, len(X))
 
     def transform(self, X) -> sparse.csr_matrix:
         check_is_fitted(self, "encoders_")
-        X = self._columns(X)
-        blocks = [encoder.transform(X[[column]]) for column, encoder in self.encoders_]
+        X = pd.DataFrame(X)
+        if len(X.columns) != len(self.encoders_):
+            raise ValueError(f"expected the columns {[c for c, _ in self.encoders_]}, got {list(X.columns)}")
+        blocks = [encoder.transform(X.iloc[:, [i]]) for i, (_, encoder) in enumerate(self.encoders_)]
         return self._stack(blocks, len(X))
 
     @staticmethod
@@ -264,3 +240,23 @@ class AdditiveBasis(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "encoders_")
         names = [name for column, encoder in self.encoders_ for name in encoder.get_feature_names_out([column])]
         return np.asarray(names, dtype=object)
+
+
+class NumericBases(_PerColumn):
+    """A `NumericBasis` (spline + missing indicator) for each column, side by side."""
+
+    def __init__(self, n_knots: int = 6) -> None:
+        self.n_knots = n_knots
+
+    def _encoder(self) -> NumericBasis:
+        return NumericBasis(n_knots=self.n_knots)
+
+
+class CategoryCodes(_PerColumn):
+    """A `CategoryCode` (one-hot, rare and unseen levels together) for each column, side by side."""
+
+    def __init__(self, min_frequency: int = 10) -> None:
+        self.min_frequency = min_frequency
+
+    def _encoder(self) -> CategoryCode:
+        return CategoryCode(min_frequency=self.min_frequency)

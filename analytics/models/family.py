@@ -34,7 +34,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, TargetEncoder
 
-from analytics.models.basis import AdditiveBasis, as_category_text, as_float
+from analytics.models.basis import CategoryCodes, NumericBases, as_category_text, as_float
 from analytics.models.calibrated import CalibratedLogit
 
 KINDS = ("additive", "boosted")
@@ -69,10 +69,14 @@ def make_pipeline(
     if overlap:
         raise ValueError(f"columns both numeric and categorical: {sorted(overlap)}")
     if kind == "additive":
-        # One encoder per column: `groups_` then maps basis columns to inputs.
-        features = AdditiveBasis(
-            list(numeric), list(categorical), n_knots=n_knots, min_frequency=MIN_CATEGORY_ROWS
-        )
+        # One encoder per column inside each block: `output_indices_` and the blocks' `groups_`
+        # then map basis columns to input columns.
+        blocks = []
+        if numeric:
+            blocks.append(("numeric", NumericBases(n_knots=n_knots), list(numeric)))
+        if categorical:
+            blocks.append(("categorical", CategoryCodes(min_frequency=MIN_CATEGORY_ROWS), list(categorical)))
+        features = ColumnTransformer(blocks, remainder="drop", sparse_threshold=1.0)
         classifier = CalibratedLogit(random_state=seed)
     else:
         to_text = FunctionTransformer(as_category_text, feature_names_out="one-to-one")
@@ -115,7 +119,14 @@ def _target_encoder(seed: int) -> TargetEncoder:
 
 def feature_columns(model: Pipeline) -> list[tuple[str, slice]]:
     """(input column, slice of basis columns) for each input column of a fitted additive model."""
-    return list(model.named_steps["features"].groups_)
+    features = model.named_steps["features"]
+    groups = []
+    for name, block, _ in features.transformers_:
+        if name == "remainder":
+            continue
+        offset = features.output_indices_[name].start
+        groups += [(column, slice(offset + cols.start, offset + cols.stop)) for column, cols in block.groups_]
+    return groups
 
 
 def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:

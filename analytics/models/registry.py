@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from analytics.config import AREAS
-from analytics.models.family import ModelFileError, load_model, read_metadata, save_model
+from analytics.models.family import ModelFileError, feature_columns, load_model, read_metadata, save_model
 
 NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
 
@@ -39,8 +39,8 @@ def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
         try:
             models[name], metadata[name] = load_model(path)
             pipeline = getattr(models[name], "model", None)  # the churn and upsell models
-            if pipeline is not None and not hasattr(pipeline.named_steps["features"], "groups_"):
-                raise AttributeError("features step without groups_ (trained before AdditiveBasis)")
+            if pipeline is not None:
+                feature_columns(pipeline)  # AttributeError for a basis of before NumericBases
         except (AttributeError, ImportError, EOFError) as err:  # pickled by another code version
             raise ModelFileError(
                 f"{path}: 模型文件与当前程序版本不符，请重新训练 (needsmine train) / the model file "
