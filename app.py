@@ -10,6 +10,7 @@ st.set_page_config(page_title="集团客户需求挖掘工作台 · needsmine", 
 frame.mark_framed()
 frame.ensure_ready(frame.db_path())
 frame.language_switch()
+frame.write_session_cookie()
 
 # (file under pages/, group, icon, url path); each role sees only the pages it may open.
 PAGES = [

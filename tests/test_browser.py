@@ -148,8 +148,7 @@ def test_every_page_in_a_real_browser(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
-        # A session lives as long as the browser tab's connection: sign in once, then move
-        # through the navigation as a person would (a reload is a new session and asks again).
+        # Sign in once, then move through the navigation as a person would.
         page.goto(url)
         _sign_in(page, "head")
         page.screenshot(path=str(shots / "zh-signed-in.png"), full_page=True)
@@ -181,9 +180,11 @@ def test_every_page_in_a_real_browser(server, tmp_path):
         )
         _settle(page)
 
-        # A link to an account: signed in, it opens; its proposal downloads.
+        # A link to an account opened in the same browser (a new Streamlit session): the
+        # remembered sign-in resumes, no password asked; the account opens, its proposal downloads.
         page.goto(f"{url}/account?account={account_id}")
-        _sign_in(page, "head")
+        _settle(page)
+        assert page.locator('input[type="password"]').count() == 0, "the reload asked to sign in again"
         _no_exception(page, "account")
         assert account_name in page.locator('[data-testid="stMain"]').inner_text()
         page.screenshot(path=str(shots / "zh-account-picked.png"), full_page=True)
@@ -192,6 +193,12 @@ def test_every_page_in_a_real_browser(server, tmp_path):
             button.first.click()
         target = tmp_path / "proposal.docx"
         info.value.save_as(target)
+
+        # Signed out, a reload asks for the password again (the remembered sign-in ended).
+        page.get_by_role("button", name="退出登录").click()
+        _settle_signin(page)
+        page.reload()
+        _settle_signin(page)
 
         # The same kind of link to another manager's account, signed in as an account manager:
         # their own pages only, and that account stays shut.

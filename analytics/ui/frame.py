@@ -9,7 +9,7 @@ import urllib.parse
 import duckdb
 import streamlit as st
 
-from analytics import audit, auth, config, db, filters, i18n, pipeline
+from analytics import audit, auth, config, db, filters, i18n, pipeline, sessions
 
 LANG_KEY = "lang"
 FILTER_KEYS = {"districts": "f_districts", "industries": "f_industries", "classes": "f_classes",
@@ -189,6 +189,7 @@ def route_wanted_page() -> None:
 
 USER_KEY = "_user"
 SCOPE_KEY = "_scope"
+TOKEN_KEY = "_session_token"  # this browser's remembered sign-in (see analytics/sessions.py)
 
 # The pages each role reaches (file names under pages/); admin reaches every page.
 ROLE_PAGES: dict[str, frozenset[str]] = {
@@ -288,6 +289,7 @@ def _sign_in_form() -> None:
         if result.user is not None:
             st.session_state[USER_KEY] = result.user
             st.session_state.pop(SCOPE_KEY, None)
+            st.session_state[TOKEN_KEY] = sessions.start(cursor(), result.user)
             st.rerun()
         elif result.reason == "locked":
             st.error(t("signin.locked", until=f"{result.locked_until:%H:%M}"))
@@ -316,6 +318,9 @@ def sign_in_gate(asked_page: str | None = None) -> auth.User:
     found = current_user()
     if found is not None:
         return found
+    remembered = _resume_session()
+    if remembered is not None:
+        return remembered
     if asked_page and _WANTED not in st.session_state:
         st.session_state[_WANTED] = (f"pages/{asked_page}.py", st.query_params.to_dict())
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
@@ -334,6 +339,34 @@ def sign_in_gate(asked_page: str | None = None) -> auth.User:
     st.stop()
 
 
+def write_session_cookie() -> None:
+    """Keep the browser's cookie in step with this session: the token while someone is signed in,
+    removed after a sign-out. Rendered on every run (a run may be cut short by a page switch
+    before its elements reach the browser; setting the same cookie again changes nothing)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and "_ended_token" not in st.session_state:
+        return
+    secure = (getattr(st.context, "url", None) or "").startswith("https:")
+    with st.sidebar:
+        st.html(sessions.cookie_script(token, secure=secure), unsafe_allow_javascript=True)
+
+
+def _resume_session() -> auth.User | None:
+    """The user of the browser's remembered sign-in, if it is still live (a reload of the tab)."""
+    try:
+        token = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context (bare runs, AppTest): nothing to resume
+        return None
+    if not isinstance(token, str) or not token or token == st.session_state.get("_ended_token"):
+        return None  # (AppTest's context has no real cookies)
+    user = sessions.resume(cursor(), token)
+    if user is not None:
+        st.session_state[USER_KEY] = user
+        st.session_state[TOKEN_KEY] = token
+        st.session_state.pop(SCOPE_KEY, None)
+    return user
+
+
 def sign_out_button() -> None:
     who = current_user()
     if who is None:
@@ -342,6 +375,9 @@ def sign_out_button() -> None:
     sb.caption(t("signin.as", name=who.display_name, role=label("user_role", who.role)))
     if sb.button(t("signin.sign_out"), key="sign_out"):
         record("sign_out", "session")
+        token = st.session_state.pop(TOKEN_KEY, None)
+        sessions.end(cursor(), token)
+        st.session_state["_ended_token"] = token
         for key in (USER_KEY, SCOPE_KEY):
             st.session_state.pop(key, None)
         if _oidc_configured() and getattr(st.user, "is_logged_in", False):
