@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import db, demo, pipeline
+from analytics import db, demo, pipeline, rules
 
 DEMO_ACCOUNTS = 1200  # enough for all 16 districts to have managers
 DEMO_MONTHS = 36
@@ -84,3 +84,9 @@ def scored_copy(scored_path: Path, tmp_path: Path) -> Path:
     shutil.copy(scored_path, target)
     shutil.copytree(config.models_dir(scored_path), config.models_dir(target))
     return target
+
+
+@pytest.fixture()
+def the_rules():
+    """The packaged rules file (analytics/rules.toml), read."""
+    return rules.load(rules.DEFAULT_RULES)

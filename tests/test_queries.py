@@ -38,24 +38,22 @@ def test_arrow_conversion_gives_what_df_gives(where):
     assert ours["big_sum"].dtype == "float64" and ours["amount"].dtype == "float64"
 
 
-def test_run_binds_only_the_parameters_a_query_names_and_ignores_a_pending_result(tmp_path):
+def test_run_binds_only_the_parameters_a_query_names_and_ignores_a_pending_result(tmp_path, monkeypatch):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create table accounts as select 'A1' as account_id, 3 as n union all select 'A2', 4")
-    queries.sql.cache_clear()
+    (tmp_path / "one.sql").write_text(
+        "-- $unused in a comment is no parameter\nselect n from accounts where account_id = $account_id",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.sql.cache_clear()  # cached by name: read ours, and forget it afterwards
     queries.parameters.cache_clear()
-    query_dir = queries.QUERY_DIR
     try:
-        queries.QUERY_DIR = tmp_path
-        (tmp_path / "one.sql").write_text(
-            "-- $unused in a comment is no parameter\nselect n from accounts where account_id = $account_id",
-            encoding="utf-8",
-        )
         con.execute("select * from accounts").fetchone()  # a result left half read
         out = queries.run(con, "one", {"account_id": "A2", "month": "ignored"})
         assert out["n"].tolist() == [4]
         with pytest.raises(KeyError, match="account_id"):
             queries.run(con, "one", {})
     finally:
-        queries.QUERY_DIR = query_dir
         queries.sql.cache_clear()
         queries.parameters.cache_clear()

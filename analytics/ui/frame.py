@@ -190,6 +190,7 @@ def route_wanted_page() -> None:
 USER_KEY = "_user"
 SCOPE_KEY = "_scope"
 TOKEN_KEY = "_session_token"  # this browser's remembered sign-in (see analytics/sessions.py)
+ENDED_TOKEN_KEY = "_ended_session_token"  # the one this session signed out of: the cookie is removed
 
 # The pages each role reaches (file names under pages/); admin reaches every page.
 ROLE_PAGES: dict[str, frozenset[str]] = {
@@ -287,9 +288,7 @@ def _sign_in_form() -> None:
     if submitted:
         result = auth.sign_in(cursor(), username.strip(), password)
         if result.user is not None:
-            st.session_state[USER_KEY] = result.user
-            st.session_state.pop(SCOPE_KEY, None)
-            st.session_state[TOKEN_KEY] = sessions.start(cursor(), result.user)
+            _signed_in(result.user, sessions.start(cursor(), result.user))
             st.rerun()
         elif result.reason == "locked":
             st.error(t("signin.locked", until=f"{result.locked_until:%H:%M}"))
@@ -328,7 +327,7 @@ def sign_in_gate(asked_page: str | None = None) -> auth.User:
             value = st.user.get(claim)
             mapped = auth.get_user(cursor(), value) if value else None
             if mapped is not None:
-                st.session_state[USER_KEY] = mapped
+                _signed_in(mapped, None)  # OIDC keeps its own cookie
                 audit.record(cursor(), mapped.username, mapped.role, "sign_in", "session", "oidc")
                 return mapped
         st.error(t("signin.oidc_unknown"))
@@ -344,7 +343,7 @@ def write_session_cookie() -> None:
     removed after a sign-out. Rendered on every run (a run may be cut short by a page switch
     before its elements reach the browser; setting the same cookie again changes nothing)."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and "_ended_token" not in st.session_state:
+    if token is None and ENDED_TOKEN_KEY not in st.session_state:
         return
     secure = (getattr(st.context, "url", None) or "").startswith("https:")
     with st.sidebar:
@@ -357,14 +356,20 @@ def _resume_session() -> auth.User | None:
         token = st.context.cookies.get(sessions.COOKIE)
     except Exception:  # noqa: BLE001 - no browser context (bare runs, AppTest): nothing to resume
         return None
-    if not isinstance(token, str) or not token or token == st.session_state.get("_ended_token"):
+    if not isinstance(token, str) or not token:
         return None  # (AppTest's context has no real cookies)
-    user = sessions.resume(cursor(), token)
+    user = sessions.resume(cursor(), token)  # None for the token this session signed out of
     if user is not None:
-        st.session_state[USER_KEY] = user
-        st.session_state[TOKEN_KEY] = token
-        st.session_state.pop(SCOPE_KEY, None)
+        _signed_in(user, token)
     return user
+
+
+def _signed_in(user: auth.User, token: str | None) -> None:
+    """`user` is signed in to this session (by password, remembered token or OIDC)."""
+    st.session_state[USER_KEY] = user
+    st.session_state.pop(SCOPE_KEY, None)
+    if token is not None:
+        st.session_state[TOKEN_KEY] = token
 
 
 def sign_out_button() -> None:
@@ -377,7 +382,7 @@ def sign_out_button() -> None:
         record("sign_out", "session")
         token = st.session_state.pop(TOKEN_KEY, None)
         sessions.end(cursor(), token)
-        st.session_state["_ended_token"] = token
+        st.session_state[ENDED_TOKEN_KEY] = token
         for key in (USER_KEY, SCOPE_KEY):
             st.session_state.pop(key, None)
         if _oidc_configured() and getattr(st.user, "is_logged_in", False):
