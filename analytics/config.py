@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SQL_DIR = PACKAGE_DIR / "sql"
-DEMO_DATA_DIR = PACKAGE_DIR / "demo" / "data"
+DEMO_DATA_DIR = PACKAGE_DIR / "warehouse" / "demo" / "data"
 
 DEFAULT_DB = PROJECT_DIR / "data" / "needsmine.duckdb"
 DB_ENV = "NEEDSMINE_DB"

@@ -91,7 +91,9 @@ def main() -> int:
     parser.add_argument("--pages", nargs="*", default=list(PAGES))
     args = parser.parse_args()
 
-    from analytics import auth, db, pipeline
+    from analytics.access import auth
+    from analytics.models import preparation as pipeline
+    from analytics.warehouse import db
 
     path = args.db or Path(f"/tmp/needsmine-bench-pages-{args.accounts}/w.duckdb")
     t0 = time.perf_counter()

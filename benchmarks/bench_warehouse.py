@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD_DEMO = """
 import json, resource, sys, time
-from analytics import db, demo
+from analytics.warehouse import db
+from analytics.warehouse import demo
 path, accounts = sys.argv[1], int(sys.argv[2])
 t0 = time.perf_counter()
 with db.connect(path) as con:
@@ -37,8 +38,8 @@ CHILD_IMPORT = """
 import json, resource, shutil, sys, time
 from pathlib import Path
 import duckdb
-from analytics import db
-from analytics.importer import import_files
+from analytics.warehouse import db
+from analytics.warehouse.importer import import_files
 base, csv, work, encoding = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 shutil.copy(base, work)
 t0 = time.perf_counter()
@@ -79,8 +80,8 @@ def bench_demo(tmp: Path, accounts: int, repeat: int) -> dict:
 
 
 def bench_import(tmp: Path, repeat: int, rows: int) -> list[dict]:
-    from analytics import db, demo
-    from analytics.importer import export_table
+    from analytics.warehouse import db, demo
+    from analytics.warehouse.importer import export_table
 
     # A warehouse big enough to hold `rows` billing rows (≈ 150 rows per account over 36 months).
     base = tmp / "import_base.duckdb"

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from analytics import account as acc
 from analytics.ui import account as ui
 from analytics.ui import frame
 from analytics.ui.frame import current_filters, db_path, label, scored_month_or_stop, t
+from analytics.views.account import view as acc
 
 frame.require_frame(__file__)
 path = db_path()

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics import audit, auth, config, pipeline
+from analytics import config
+from analytics.access import audit, auth
+from analytics.models import preparation as pipeline
 from analytics.ui import frame
 from analytics.ui.frame import cursor, label, t
 

@@ -4,10 +4,11 @@ working-day deadline."""
 
 import streamlit as st
 
-from analytics import compliance
 from analytics.ui import compliance as ui
-from analytics.ui import daily_forms, frame
+from analytics.ui import forms as daily_forms
+from analytics.ui import frame
 from analytics.ui.frame import current_filters, db_path, label, t
+from analytics.views import compliance
 
 frame.require_frame(__file__)
 filters = current_filters()

@@ -3,10 +3,11 @@ they are typed — and see service contacts against the quota of each account's 
 
 import streamlit as st
 
-from analytics import compliance
 from analytics.ui import compliance as ui
-from analytics.ui import daily_forms, frame
+from analytics.ui import forms as daily_forms
+from analytics.ui import frame
 from analytics.ui.frame import current_filters, db_path, t
+from analytics.views import compliance
 
 frame.require_frame(__file__)
 filters = current_filters()

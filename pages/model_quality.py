@@ -4,10 +4,10 @@ truth — all as recorded by the last training run."""
 
 import streamlit as st
 
-from analytics import model_quality
 from analytics.ui import frame
 from analytics.ui import model_quality as ui
 from analytics.ui.frame import db_path, t
+from analytics.views import model_quality
 
 frame.require_frame(__file__)
 path = db_path()

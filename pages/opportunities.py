@@ -3,9 +3,9 @@ churn risk and its best opportunities, in one priority ranking; exportable to Ex
 
 import streamlit as st
 
-from analytics import opportunities as logic
 from analytics.ui import frame, opportunities, portfolio
 from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
+from analytics.views import opportunities as logic
 
 frame.require_frame(__file__)
 path = db_path()

@@ -4,10 +4,10 @@ sidebar's filters; each chart's data downloads as CSV."""
 
 import streamlit as st
 
-from analytics import trends
 from analytics.ui import frame
 from analytics.ui import trends as ui
 from analytics.ui.frame import current_filters, db_path, t
+from analytics.views import trends
 
 frame.require_frame(__file__)
 path = db_path()

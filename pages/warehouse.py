@@ -3,7 +3,8 @@
 import plotly.express as px
 import streamlit as st
 
-from analytics.ui import frame, overview
+from analytics.ui import frame
+from analytics.ui import warehouse as overview
 from analytics.ui.frame import db_path, label, t
 
 frame.require_frame(__file__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
+from analytics.access import auth
 
 DEPARTMENT_HEAD = auth.User("head", "集团客户部负责人", "head")
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import db, demo, pipeline, rules
+from analytics.common import rules
+from analytics.models import preparation as pipeline
+from analytics.warehouse import db, demo
 
 DEMO_ACCOUNTS = 1200  # enough for all 16 districts to have managers
 DEMO_MONTHS = 36
@@ -88,5 +90,5 @@ def scored_copy(scored_path: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def the_rules():
-    """The packaged rules file (analytics/rules.toml), read."""
+    """The packaged rules file (analytics/common/rules.toml), read."""
     return rules.load(rules.DEFAULT_RULES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analytics import rules
+from analytics.common import rules
 
 
 def write_rules(tmp_path: Path, replace: dict[str, str]) -> Path:

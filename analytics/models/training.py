@@ -25,10 +25,11 @@ from sklearn.base import clone
 
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import labels, notes
+from analytics.models import labels
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
-from analytics.models.notes_mentions import mentions
+from analytics.models.notes import model as notes
+from analytics.models.notes.mentions import mentions
 
 Progress = Callable[[str, float], None]
 HISTORY_MONTHS = 5  # as-of months need this much history before them to be used

@@ -11,10 +11,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import account, account_tables, privacy, proposal, proposal_charts
-from analytics.filters import Filters
+from analytics.access import privacy
+from analytics.common.filters import Filters
 from analytics.ui import frame
 from analytics.ui.frame import connection, label, lang, t
+from analytics.views.account import charts as proposal_charts
+from analytics.views.account import proposal
+from analytics.views.account import tables as account_tables
+from analytics.views.account import view as account
 
 QUERY_PARAM = "account"  # ?account=ID opens an account
 SEARCH_KEY = "account_search"
@@ -76,7 +80,7 @@ def pick_account(path: str, filters: Filters) -> str | None:
     return chosen
 
 
-# ---- tables as shown (analytics/account_tables.py, in the session's language) -------------
+# ---- tables as shown (analytics/views/account/tables.py, in the session's language) -------------
 
 
 def table(name: str, v: account.AccountView) -> pd.DataFrame:

@@ -15,10 +15,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics import compliance, daily_work, rules, workdays
-from analytics.compliance._common import add_months, month_end
-from analytics.filters import Filters
+from analytics.common import rules, workdays
+from analytics.common.filters import Filters
 from analytics.ui.frame import audited_export, connection, db_path, filter_options, label, t
+from analytics.views import compliance
+from analytics.views.compliance._common import add_months, month_end
+from analytics.views.daily_work import records as daily_work
 
 # Columns whose values are data codes with a display name, and the kind of name.
 LABELLED = {

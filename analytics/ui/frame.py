@@ -9,7 +9,11 @@ import urllib.parse
 import duckdb
 import streamlit as st
 
-from analytics import audit, auth, config, db, filters, i18n, pipeline, sessions
+from analytics import config
+from analytics.access import audit, auth, sessions
+from analytics.common import filters, i18n
+from analytics.models import preparation as pipeline
+from analytics.warehouse import db
 
 LANG_KEY = "lang"
 FILTER_KEYS = {"districts": "f_districts", "industries": "f_industries", "classes": "f_classes",
@@ -189,7 +193,7 @@ def route_wanted_page() -> None:
 
 USER_KEY = "_user"
 SCOPE_KEY = "_scope"
-TOKEN_KEY = "_session_token"  # this browser's remembered sign-in (see analytics/sessions.py)
+TOKEN_KEY = "_session_token"  # this browser's remembered sign-in (see analytics/access/sessions.py)
 ENDED_TOKEN_KEY = "_ended_session_token"  # the one this session signed out of: the cookie is removed
 
 # The pages each role reaches (file names under pages/); admin reaches every page.

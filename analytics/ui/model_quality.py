@@ -10,8 +10,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import i18n, model_quality, trends
+from analytics.common import i18n
 from analytics.ui.frame import connection, export_callback, label, lang, t
+from analytics.views import model_quality, trends
 
 PERCENT_COLUMNS = ("positive_rate", "truth_ratio", "share", "precision", "recall", "f1", "observed_rate",
                    "mean_predicted")  # fmt: skip
@@ -64,7 +65,7 @@ def column_text() -> Callable[[str], str]:
 
 
 def feature_name(feature: str) -> str:
-    """A model column in words (analytics/i18n/model_quality.csv), its area filled in."""
+    """A model column in words (analytics/common/i18n/model_quality.csv), its area filled in."""
     key, area = model_quality.feature_parts(feature)
     if f"model_quality.feature.{key}" not in i18n.table():
         return feature

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import i18n, opportunities
-from analytics.filters import Filters
+from analytics.common import i18n
+from analytics.common.filters import Filters
 from analytics.ui import portfolio
 from analytics.ui.frame import connection, lang, t
+from analytics.views import opportunities
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

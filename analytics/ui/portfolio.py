@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from analytics import portfolio
-from analytics.filters import Filters
+from analytics.common.filters import Filters
 from analytics.ui.frame import connection, export_callback, label, t
+from analytics.views import portfolio
 
-# Columns whose values are data codes with a display name (analytics/i18n/common.csv).
+# Columns whose values are data codes with a display name (analytics/common/i18n/common.csv).
 AT_RISK_PROBABILITY = portfolio.AT_RISK_PROBABILITY
 LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
 

@@ -11,11 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from analytics import i18n, trends
-from analytics.filters import Filters
+from analytics.common import i18n
+from analytics.common.filters import Filters
 from analytics.ui.frame import connection, export_callback, label, lang, t
+from analytics.views import trends
 
-# The dimension's data codes and the label kind of analytics/i18n/common.csv that names them.
+# The dimension's data codes and the label kind of analytics/common/i18n/common.csv that names them.
 LABEL_KINDS = {"area": "area", "industry": "industry", "district": "district", "value_class": "class"}
 METRICS = ("revenue_yuan", "account_count", "revenue_per_account_yuan", "quantity")
 COHORT_MEASURES = ("revenue_per_account_yuan", "retention", "account_count")

@@ -1,0 +1,2 @@
+"""TODO"""
+from analytics.cli.main import main  # noqa: F401

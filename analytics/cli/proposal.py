@@ -1,0 +1,77 @@
+"""`needsmine proposal`: write one account's Word proposal (服务方案) from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from analytics import config
+from analytics.common import i18n
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def add_proposal_parser(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser(
+        "proposal",
+        help="write an account's Word proposal (服务方案): profile, consumption, needs, products, retention",
+        description=(
+            "Write the service proposal of one account as a .docx file: profile and key people, "
+            "consumption structure with charts, peer comparison, needs found in interviews, "
+            "recommended products per area with expected value, churn risk and retention points. "
+            "Needs a scored warehouse (needsmine score)."
+        ),
+    )
+    cmd.add_argument("--account", required=True, metavar="ID", help="account id (集团编号)")
+    cmd.add_argument("--out", required=True, metavar="FILE", help="the .docx file to write")
+    cmd.add_argument("--as-of", help="month, YYYY-MM (default: the latest scored month)")
+    cmd.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE,
+                     help="language of the document (default zh)")  # fmt: skip
+    cmd.add_argument("--json", action="store_true", help="print what was written as JSON")
+    cmd.add_argument(
+        "--db",
+        help=f"warehouse file (default: ${config.DB_ENV} or {config.DEFAULT_DB.relative_to(config.PROJECT_DIR)})",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"needsmine proposal: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def run_proposal(args: argparse.Namespace) -> int:
+    from analytics.views.account import proposal
+    from analytics.views.account import view as account
+    from analytics.warehouse import db
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        return _fail(f"{path}: 仓库不存在 / warehouse not found (needsmine demo, build, train, score)")
+    month = None
+    if args.as_of:
+        try:
+            month = dt.datetime.strptime(args.as_of.strip()[:7], "%Y-%m").date()
+        except ValueError:
+            return _fail(f"--as-of '{args.as_of}' 不是月份 / not a month (YYYY-MM)")
+    out = Path(args.out)
+    if not out.parent.exists():
+        return _fail(f"--out {out}: 目录不存在 / folder not found: {out.parent}")
+    with db.connect(path) as con:
+        latest = account.latest_scored_month(con)
+        if latest is None:
+            return _fail(f"{path}: 尚无评分 / not scored yet (needsmine score)")
+        try:
+            view = account.load(con, args.account, month or latest)
+        except account.AccountNotFound:
+            return _fail(f"--account {args.account}: 集团不存在 / no such account in {path}")
+    proposal.write(view, out, args.lang)
+    if args.json:
+        print(json.dumps({"account_id": view.account_id, "account_name": view.name, "as_of": f"{view.month:%Y-%m}",
+                          "lang": args.lang, "out": str(out), "scored": view.score is not None},
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        print(f"服务方案已生成 / proposal written: {out} ({view.account_id} {view.name}, {view.month:%Y-%m})")
+    return EXIT_OK

@@ -1,0 +1,216 @@
+"""The guideline's rules (SPEC §6), read from one TOML file: `analytics/common/rules.toml`, or the file
+named by `NEEDSMINE_RULES`. The numbers live only there; this module checks their shape and
+turns them into a `Rules` value. A bad file raises `RulesError` naming the file, key and reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from analytics import config
+
+RULES_ENV = "NEEDSMINE_RULES"
+DEFAULT_RULES = Path(__file__).resolve().parent / "rules.toml"
+
+# Cadence classes: key accounts (重要集团客户) first, then the value classes.
+CADENCE_CLASSES: tuple[str, ...] = ("key", "A", "B", "C", "D")
+PROFILE_KINDS: tuple[str, ...] = ("basic", "personal")
+
+
+class RulesError(ValueError):
+    """The rules file is missing, unreadable or holds a value that makes no sense."""
+
+    def __init__(self, path: Path, key: str, reason: str) -> None:
+        self.path, self.key, self.reason = path, key, reason
+        where = f"{path}: {key}: " if key else f"{path}: "
+        super().__init__(where + reason)
+
+
+@dataclass(frozen=True)
+class VisitQuota:
+    visits: int  # at least this many contacts …
+    months: int  # … in this many months up to the as-of date
+
+
+@dataclass(frozen=True)
+class Rules:
+    path: Path
+    # kind ("basic"/"personal") -> cadence class -> months between updates at most
+    profile_months: dict[str, dict[str, int]]
+    reports_per_manager_per_month: int
+    urgent_kind: str
+    urgent_deadline_working_days: int
+    counted_channels: tuple[str, ...]
+    visit_quota: dict[str, VisitQuota]  # cadence class -> quota
+    churn_probability_at_least: float
+    top_revenue_at_risk_share: float
+    action_lookback_months: int
+
+    def cadence_params(self) -> dict[str, list]:
+        """The profile cadences as parallel lists, bound as `$cadence_classes`, `$basic_months`,
+        `$personal_months` (the queries unnest them into a small table)."""
+        return {
+            "cadence_classes": list(CADENCE_CLASSES),
+            "basic_months": [self.profile_months["basic"][c] for c in CADENCE_CLASSES],
+            "personal_months": [self.profile_months["personal"][c] for c in CADENCE_CLASSES],
+        }
+
+    def quota_params(self) -> dict[str, list]:
+        """The visit quotas as parallel lists (`$quota_classes`, `$quota_visits`, `$quota_months`)
+        plus `$counted_channels`."""
+        return {
+            "quota_classes": list(CADENCE_CLASSES),
+            "quota_visits": [self.visit_quota[c].visits for c in CADENCE_CLASSES],
+            "quota_months": [self.visit_quota[c].months for c in CADENCE_CLASSES],
+            "counted_channels": list(self.counted_channels),
+        }
+
+
+def rules_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """An explicit path wins, then `NEEDSMINE_RULES`, then the packaged `rules.toml`."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(RULES_ENV)
+    return Path(env) if env else DEFAULT_RULES
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Rules:
+    """The rules of `path` (see `rules_path`), read again only when the file changes."""
+    target = rules_path(path)
+    try:
+        stamp = target.stat().st_mtime_ns
+    except OSError as err:
+        raise RulesError(target, "", f"规则文件无法读取 / cannot read the rules file ({err.strerror})") from None
+    return _load(target, stamp)
+
+
+@cache
+def _load(path: Path, _stamp: int) -> Rules:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise RulesError(path, "", f"不是有效的 TOML / not valid TOML ({err})") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise RulesError(path, "", f"规则文件无法读取 / cannot read the rules file ({err})") from None
+    return _parse(path, data)
+
+
+# ---- checking the file ---------------------------------------------------------------------
+
+
+@cache
+def schema_enum(type_name: str) -> tuple[str, ...]:
+    """Labels of an enum type as the schema DDL (`sql/schema/00_types.sql`) declares them."""
+    ddl = (config.SQL_DIR / "schema" / "00_types.sql").read_text(encoding="utf-8")
+    match = re.search(rf"create type {type_name} as enum \((.*?)\);", ddl, flags=re.S)
+    if match is None:
+        raise KeyError(type_name)
+    return tuple(re.findall(r"'([^']*)'", match.group(1)))
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, reason: str) -> RulesError:
+        return RulesError(self.path, key, reason)
+
+    def table(self, data: dict, key: str, allowed: set[str]) -> dict[str, Any]:
+        value = data
+        for part in key.split("."):
+            if not isinstance(value, dict) or part not in value:
+                raise self.fail(key, "缺少此项 / missing")
+            value = value[part]
+        if not isinstance(value, dict):
+            raise self.fail(key, "应为表 / must be a table ([section])")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(f"{key}.{unknown[0]}", f"未知的键 / unknown key (allowed: {', '.join(sorted(allowed))})")
+        return value
+
+    def integer(self, table: dict, key: str, name: str, *, low: int, high: int) -> int:
+        if name not in table:
+            raise self.fail(f"{key}.{name}", "缺少此项 / missing")
+        value = table[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            reason = f"应为 {low}–{high} 的整数 / must be a whole number from {low} to {high} (got {value!r})"
+            raise self.fail(f"{key}.{name}", reason)
+        return value
+
+    def number(self, table: dict, key: str, name: str, *, low: float, high: float) -> float:
+        if name not in table:
+            raise self.fail(f"{key}.{name}", "缺少此项 / missing")
+        value = table[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            reason = f"应为 {low}–{high} 的数 / must be a number from {low} to {high} (got {value!r})"
+            raise self.fail(f"{key}.{name}", reason)
+        return float(value)
+
+    def choice(self, table: dict, key: str, name: str, allowed: tuple[str, ...]) -> str:
+        if name not in table:
+            raise self.fail(f"{key}.{name}", "缺少此项 / missing")
+        value = table[name]
+        if value not in allowed:
+            reason = f"应为 {' / '.join(allowed)} 之一 / must be one of {', '.join(allowed)} (got {value!r})"
+            raise self.fail(f"{key}.{name}", reason)
+        return value
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Rules:
+    r = _Reader(path)
+    top = set(data) - {"profiles", "reports", "visits", "retention"}
+    if top:
+        raise r.fail(sorted(top)[0], "未知的键 / unknown key (allowed: profiles, reports, visits, retention)")
+    r.table(data, "profiles", set(PROFILE_KINDS))
+
+    profile_months: dict[str, dict[str, int]] = {}
+    for kind in PROFILE_KINDS:
+        key = f"profiles.{kind}"
+        table = r.table(data, key, set(CADENCE_CLASSES))
+        months = {c: r.integer(table, key, c, low=1, high=60) for c in CADENCE_CLASSES if c != "D"}
+        months["D"] = r.integer(table, key, "D", low=1, high=60) if "D" in table else months["C"]
+        profile_months[kind] = months
+
+    reports = r.table(data, "reports", {"per_manager_per_month", "urgent_kind", "urgent_deadline_working_days"})
+    visits = r.table(data, "visits", {"counted_channels", "quota"})
+    channels = visits.get("counted_channels")
+    allowed_channels = schema_enum("channel")
+    if not isinstance(channels, list) or not channels:
+        raise r.fail("visits.counted_channels", "应为非空列表 / must be a non-empty list of channels")
+    for channel in channels:
+        if channel not in allowed_channels:
+            reason = f"未知渠道 / unknown channel {channel!r} (allowed: {', '.join(allowed_channels)})"
+            raise r.fail("visits.counted_channels", reason)
+    quota_table = r.table(data, "visits.quota", set(CADENCE_CLASSES))
+    quota: dict[str, VisitQuota] = {}
+    for c in CADENCE_CLASSES:
+        key = f"visits.quota.{c}"
+        if c not in quota_table:
+            raise r.fail(key, "缺少此项 / missing")
+        entry = r.table(data, key, {"visits", "months"})
+        quota[c] = VisitQuota(
+            visits=r.integer(entry, key, "visits", low=0, high=100),
+            months=r.integer(entry, key, "months", low=1, high=24),
+        )
+
+    retention = r.table(
+        data, "retention", {"churn_probability_at_least", "top_revenue_at_risk_share", "action_lookback_months"}
+    )
+    return Rules(
+        path=path,
+        profile_months=profile_months,
+        reports_per_manager_per_month=r.integer(reports, "reports", "per_manager_per_month", low=0, high=100),
+        urgent_kind=r.choice(reports, "reports", "urgent_kind", schema_enum("report_kind")),
+        urgent_deadline_working_days=r.integer(reports, "reports", "urgent_deadline_working_days", low=1, high=30),
+        counted_channels=tuple(channels),
+        visit_quota=quota,
+        churn_probability_at_least=r.number(retention, "retention", "churn_probability_at_least", low=0.0, high=1.0),
+        top_revenue_at_risk_share=r.number(retention, "retention", "top_revenue_at_risk_share", low=0.0, high=1.0),
+        action_lookback_months=r.integer(retention, "retention", "action_lookback_months", low=1, high=36),
+    )

@@ -1,0 +1,148 @@
+"""The proposal's charts as PNG images (matplotlib, no display needed).
+
+Chinese labels need a font with CJK glyphs. The one used is, in order: Noto Sans CJK SC shipped
+by the `mplfonts` package (SIL Open Font License; a PyPI dependency, so every machine that
+installs the project has it), then any CJK font the system has (Debian `fonts-noto-cjk`,
+`fonts-wqy-microhei`, …). Without any, the charts fall back to English labels and product codes
+rather than print empty boxes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from analytics.common import i18n
+from analytics.config import AREAS
+from analytics.views.account.view import AccountView, product_label
+
+PACKAGED_FONT = ("mplfonts", "fonts/NotoSansCJKsc-Regular.otf")
+SYSTEM_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK JP",
+    "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Microsoft YaHei", "PingFang SC",
+)  # fmt: skip
+AREA_COLOURS = {"basic_comm": "#1f77b4", "mobile_office": "#2ca02c", "production_control": "#ff7f0e",
+                "service_marketing": "#9467bd"}  # fmt: skip
+DPI = 150
+_LOCK = threading.Lock()  # rcParams are process-wide; one chart at a time
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    png: bytes
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of a font that can set Chinese (registered with matplotlib), or None."""
+    spec = importlib.util.find_spec(PACKAGED_FONT[0])
+    if spec is not None and spec.origin:
+        path = Path(spec.origin).parent / PACKAGED_FONT[1]
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+    have = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in SYSTEM_FAMILIES if family in have), None)
+
+
+def chart_language(lang: str) -> str:
+    """The language the charts can be drawn in: Chinese only with a CJK font."""
+    return lang if lang != "zh" or cjk_font() else "en"
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _rc() -> dict[str, object]:
+    font = cjk_font()
+    return {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+
+
+def _wan(value: float, _position: object = None) -> str:
+    return f"{value / 1e4:,.1f}"
+
+
+def area_chart(v: AccountView, lang: str) -> Chart:
+    """This month's revenue per area (horizontal bars, with each area's share)."""
+    code = chart_language(lang)
+    by_area = v.revenue_by_area()
+    title = i18n.text("account.area_chart", code, month=f"{v.month:%Y-%m}")
+    with _LOCK, matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=(6.4, 2.8))
+        ax = fig.add_subplot()
+        labels = [i18n.label("area", a, code) for a in by_area["area"]]
+        bars = ax.barh(labels, by_area["revenue_yuan"], color=[AREA_COLOURS[a] for a in by_area["area"]])
+        for bar, share, value in zip(bars, by_area["share"], by_area["revenue_yuan"], strict=True):
+            ax.annotate(f"{value:,.0f} ({share:.0%})", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+        ax.invert_yaxis()
+        ax.set_xlabel(i18n.text("account.col.revenue", code))
+        ax.set_title(title)
+        ax.margins(x=0.25)
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart(title, _png(fig))
+
+
+def trend_chart(v: AccountView, lang: str) -> Chart:
+    """Monthly revenue per area over the last 24 months (stacked bars, 10k yuan)."""
+    code = chart_language(lang)
+    trend = v.trend()
+    wide = trend.pivot_table(index="billing_month", columns="area", values="revenue_yuan", aggfunc="sum")
+    wide = wide.reindex(columns=list(AREAS), fill_value=0.0).fillna(0.0)
+    title = i18n.text("account.trend_chart", code)
+    with _LOCK, matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=(6.4, 3.0))
+        ax = fig.add_subplot()
+        months = [f"{m:%Y-%m}" for m in wide.index]
+        bottom = [0.0] * len(months)
+        for area in AREAS:
+            values = list(wide[area])
+            ax.bar(months, values, bottom=bottom, label=i18n.label("area", area, code), color=AREA_COLOURS[area])
+            bottom = [b + x for b, x in zip(bottom, values, strict=True)]
+        ax.yaxis.set_major_formatter(FuncFormatter(_wan))
+        ax.set_ylabel(i18n.text("account.chart.wan_yuan", code))
+        ax.set_title(title)
+        ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+        ax.legend(fontsize=7, ncols=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart(title, _png(fig))
+
+
+def peers_chart(v: AccountView, lang: str, top: int = 10) -> Chart | None:
+    """Peer adoption of the products peers buy most, marking those this account holds."""
+    if v.peers.empty:
+        return None
+    code = chart_language(lang)
+    peers = v.peers.head(top).iloc[::-1]
+    if code == lang:
+        names = [product_label(i, n, code) for i, n in zip(peers["product_id"], peers["product_name"], strict=True)]
+    else:  # no CJK font: catalogue names may be Chinese
+        names = list(peers["product_id"])
+    title = i18n.text("account.peer_chart", code)
+    with _LOCK, matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=(6.4, 0.3 * len(peers) + 1.2))
+        ax = fig.add_subplot()
+        colours = ["#1f77b4" if held else "#d62728" for held in peers["is_held"]]
+        ax.barh(names, peers["adoption_rate"], color=colours)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel(i18n.text("account.col.adoption", code))
+        ax.set_title(title)
+        handles = [Patch(color="#1f77b4", label=i18n.text("account.legend.held", code)),
+                   Patch(color="#d62728", label=i18n.text("account.legend.lacking", code))]  # fmt: skip
+        ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart(title, _png(fig))

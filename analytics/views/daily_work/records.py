@@ -1,0 +1,274 @@
+"""The daily work written from the browser (SPEC §6, §8): interviews (走访记录), competitor
+reports (市场竞争信息) and retention actions (客户挽留), validated field by field.
+
+Each write validates its input and inserts (or updates) in one transaction on a cursor of its
+own, so that the sessions of one Streamlit server — threads sharing one DuckDB connection —
+never see each other's half-written rows; every value is a bound parameter. New rows get uuid
+ids (no counter to race on; "I-…", "R-…", "A-…" never collide with imported ids). A form whose
+input breaks a rule raises `ValidationError` carrying, per field, a `Problem`: a translation
+key of `analytics/common/i18n/forms.csv` and its values, so that a page shows it beside the field in
+the user's language (`analytics/views/daily_work/checks.py`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import config
+from analytics.common.filters import Filters
+from analytics.views.daily_work.checks import FormChecker, Problem, ValidationError
+from analytics.warehouse import queries
+
+MAX_NOTES = 4000
+MAX_DESCRIPTION = 2000
+MAX_ACTION = 500
+OPEN_STATUSES = ("计划", "进行中")
+DONE, CANCELLED = "已完成", "已取消"
+UPDATE_ATTEMPTS = 30
+
+
+# ---- transactions ----------------------------------------------------------------------------
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    """Run `work(cursor)` in one transaction on a cursor of its own: all of it or none."""
+    with con.cursor() as cur:
+        cur.execute("begin transaction")
+        try:
+            result = work(cur)
+            cur.execute("commit")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed commit has already rolled back
+                cur.execute("rollback")
+            raise
+        return result
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return (now or dt.datetime.now()).replace(microsecond=0)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+# ---- interviews --------------------------------------------------------------------------------
+
+
+def record_interaction(
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
+) -> str:
+    """Insert one interview or call; returns its interaction_id.
+
+    values: account_id, manager_id (default: the account's manager), occurred_at (not in the
+    future), channel, contact_role, notes, needs_found (list of areas; may be empty).
+    """
+    moment = _now(now)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> str:
+        check = FormChecker(cur, values, moment, scope)
+        account = check.account("account_id")
+        manager_id = check.manager("manager_id", default=account[1] if account else None, default_field="account_id")
+        occurred_at = check.moment("occurred_at")
+        channel = check.choice("channel", "channel")
+        contact_role = check.choice("contact_role", "contact_role")
+        notes = check.text("notes", max_length=MAX_NOTES)
+        needs = check.areas("needs_found")
+        if check.problems:
+            raise ValidationError(check.problems)
+        interaction_id = _new_id("I")
+        cur.execute(
+            "insert into interactions (interaction_id, account_id, manager_id, occurred_at, channel, contact_role, "
+            "notes, needs_found) values (?, ?, ?, ?, ?, ?, ?, ?::area[])",
+            [interaction_id, account[0], manager_id, occurred_at, channel, contact_role, notes, needs],
+        )
+        return interaction_id
+
+    return _in_transaction(con, work)
+
+
+# ---- competitor reports ------------------------------------------------------------------------
+
+
+def record_competitor_report(
+    con: duckdb.DuckDBPyConnection,
+    values: Mapping[str, Any],
+    *,
+    urgent_kind: str = "争抢",
+    now: dt.datetime | None = None, scope: tuple[str, ...] | None = None,
+) -> str:
+    """Insert one competitor report, filed now; returns its report_id.
+
+    values: manager_id, account_id (optional, but required for the urgent kind: a poaching
+    attempt is aimed at one of our accounts), competitor, kind, observed_at (not in the
+    future), description (what was offered).
+    """
+    moment = _now(now)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> str:
+        check = FormChecker(cur, values, moment, scope)
+        manager_id = check.manager("manager_id")
+        kind = check.choice("kind", "report_kind")
+        account = check.account("account_id", required=kind == urgent_kind)
+        competitor = check.choice("competitor", "competitor")
+        observed_at = check.moment("observed_at")
+        description = check.text("description", max_length=MAX_DESCRIPTION)
+        if check.problems:
+            if "account_id" in check.problems and check.problems["account_id"].key == "forms.error.required":
+                check.problems["account_id"] = Problem("forms.error.urgent_needs_account")
+            raise ValidationError(check.problems)
+        report_id = _new_id("R")
+        cur.execute(
+            "insert into competitor_reports (report_id, manager_id, account_id, competitor, kind, observed_at, "
+            "reported_at, description) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                report_id,
+                manager_id,
+                account[0] if account else None,
+                competitor,
+                kind,
+                observed_at,
+                moment,
+                description,
+            ],
+        )
+        return report_id
+
+    return _in_transaction(con, work)
+
+
+# ---- retention actions -------------------------------------------------------------------------
+
+
+def _status_and_outcome(check: FormChecker) -> tuple[str | None, str | None]:
+    """A status and an outcome that agree: an outcome exactly when the action is done."""
+    status = check.choice("status", "action_status")
+    outcome = check.choice("outcome", "action_outcome", required=False)
+    if status == DONE and outcome is None and "outcome" not in check.problems:
+        check.fail("outcome", "done_needs_outcome")
+    if status is not None and status != DONE and outcome is not None:
+        check.fail("outcome", "outcome_needs_done")
+    return status, outcome
+
+
+def record_retention_action(
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
+) -> str:
+    """Insert one retention action, recorded now; returns its action_id.
+
+    values: account_id, owner_id (default: the account's manager), action (what is done),
+    status (default 计划), outcome (only with status 已完成, and then required), due_on
+    (optional, not before today).
+    """
+    moment = _now(now)
+    values = {"status": OPEN_STATUSES[0], **values}
+
+    def work(cur: duckdb.DuckDBPyConnection) -> str:
+        check = FormChecker(cur, values, moment, scope)
+        account = check.account("account_id")
+        owner_id = check.manager("owner_id", default=account[1] if account else None, default_field="account_id")
+        action = check.text("action", max_length=MAX_ACTION)
+        status, outcome = _status_and_outcome(check)
+        due_on = check.day("due_on", not_before=moment.date())
+        if check.problems:
+            raise ValidationError(check.problems)
+        action_id = _new_id("A")
+        cur.execute(
+            "insert into retention_actions (action_id, account_id, owner_id, action, status, outcome, created_at, "
+            "due_on, completed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [action_id, account[0], owner_id, action, status, outcome, moment, due_on,
+             moment if status in (DONE, CANCELLED) else None],
+        )  # fmt: skip
+        return action_id
+
+    return _in_transaction(con, work)
+
+
+def update_retention_action(
+    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None,
+    scope: tuple[str, ...] | None = None,
+) -> None:
+    """Set an action's status and outcome. values: action_id, status, outcome (required with
+    已完成, not allowed otherwise). Done or cancelled stamps completed_at; reopening clears it.
+
+    Two sessions updating the same action at once: DuckDB lets one commit and the other fail
+    with a conflict; the other is retried, so the last one to commit wins and none is lost."""
+    moment = _now(now)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        check = FormChecker(cur, values, moment, scope)
+        action_id = check.text("action_id", max_length=64)
+        created_at = None
+        if action_id is not None:
+            row = cur.execute(
+                "select actions.created_at, accounts.manager_id from retention_actions as actions "
+                "inner join accounts on accounts.account_id = actions.account_id where actions.action_id = ?",
+                [action_id],
+            ).fetchone()
+            if row is None or (scope is not None and row[1] not in scope):
+                check.fail("action_id", "unknown_action", id=action_id)
+            else:
+                created_at = row[0]
+        status, outcome = _status_and_outcome(check)
+        if check.problems:
+            raise ValidationError(check.problems)
+        completed_at = max(moment, created_at) if status in (DONE, CANCELLED) else None
+        cur.execute(
+            "update retention_actions set status = ?, outcome = ?, completed_at = ? where action_id = ?",
+            [status, outcome, completed_at, action_id],
+        )
+
+    for attempt in range(UPDATE_ATTEMPTS):
+        try:
+            return _in_transaction(con, work)
+        except duckdb.TransactionException:
+            if attempt == UPDATE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # jitter: the rivals do not meet again
+
+
+# ---- what a form offers -----------------------------------------------------------------------
+
+
+def account_choices(con: duckdb.DuckDBPyConnection, scope: Filters, limit: int = 5000) -> pd.DataFrame:
+    """Accounts in scope a form may name (not closed): account_id, account_name, manager_id."""
+    params = {**scope.params(), "limit": limit}
+    return queries.run(con, "daily_accounts", params)
+
+
+# ---- needs found in the notes ------------------------------------------------------------------
+
+
+def load_notes_model(db_path: str | Path) -> Any | None:
+    """The trained notes model of warehouse `db_path`, or None when there is none (not trained
+    yet, or trained by another version): the form then relies on the needs the manager picks."""
+    from analytics.models import registry
+    from analytics.models.family import ModelFileError, load_model
+
+    path = registry.path_of(config.models_dir(Path(db_path)), "notes")
+    if not path.exists():
+        return None
+    try:
+        model, _ = load_model(path)
+    except (ModelFileError, AttributeError, ImportError, EOFError):
+        return None
+    return model
+
+
+def suggest_needs(model: Any | None, notes: str | None) -> list[str]:
+    """The areas (config.AREAS order) whose needs the notes voice, by the notes model; [] when
+    there is no model or no text."""
+    if model is None or not notes or not notes.strip():
+        return []
+    flags = model.predict([notes])[0]
+    return [area for area, flag in zip(model.areas, flags, strict=True) if flag]

@@ -1,0 +1,143 @@
+"""My opportunities (我的商机) for account managers: for one manager, every scored account of the
+month with its churn risk, its best area, the products to propose, and a priority ranking."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.common import i18n
+from analytics.common.filters import Filters
+from analytics.views import portfolio
+from analytics.warehouse import queries
+
+# How many recommended products each account shows.
+PRODUCT_COUNT = 3
+
+# The columns of the list (and of its Excel export), in order.
+COLUMNS: tuple[str, ...] = (
+    "priority_rank",
+    "account_id",
+    "account_name",
+    "district",
+    "value_class",
+    "focus",
+    "priority_value_yuan",
+    "churn_probability",
+    "revenue_at_risk_yuan",
+    "top_reason",
+    "best_area",
+    "best_area_propensity",
+    "best_area_value_yuan",
+    "opportunity_value_yuan",
+    "products",
+    "products_value_yuan",
+)
+
+
+def managers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The managers of the filtered accounts (manager_id, manager_name, district,
+    scored_account_count), by id."""
+    return queries.run(con, "opportunities_managers", filters.params())
+
+
+def default_manager(filters: Filters, manager_ids: Sequence[str]) -> str | None:
+    """The manager to show first: the first one picked in the sidebar, else the first in scope."""
+    for manager_id in filters.managers:
+        if manager_id in manager_ids:
+            return manager_id
+    return manager_ids[0] if len(manager_ids) else None
+
+
+def _products(ids: object, names: object, values: object, lang: str) -> str:
+    """'移动OA ¥1,234 · 企业邮箱 ¥560' from the lists of ids, names and expected values."""
+    from analytics.views.account.view import product_label  # the one place that names products per language
+
+    if not all(isinstance(x, list | np.ndarray) for x in (ids, names, values)):
+        return ""
+    return " · ".join(
+        f"{product_label(pid, name, lang)} ¥{0 if pd.isna(value) else value:,.0f}"
+        for pid, name, value in zip(ids, names, values, strict=True)  # type: ignore[call-overload]
+    )
+
+
+def accounts(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    manager_id: str,
+    product_count: int = PRODUCT_COUNT,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> pd.DataFrame:
+    """Every filtered account of `manager_id` scored in `filters.month`, most urgent first, its
+    top churn reason and products worded in `lang`.
+
+    Priority = revenue at risk + opportunity value: both are expected yuan a year (churn
+    probability × trailing 12-month revenue; Σ area propensity × expected annual value), so the
+    list puts first the accounts where the manager's attention moves the most money. `focus` says
+    which of the two is larger: "retain" or "grow". Columns: COLUMNS.
+    """
+    params = filters.params() | {"manager_id": manager_id, "product_count": product_count}
+    frame = queries.run(con, "opportunities_accounts", params)
+    frame.insert(0, "priority_rank", range(1, len(frame) + 1))
+    frame["focus"] = np.where(frame["revenue_at_risk_yuan"] > frame["opportunity_value_yuan"], "retain", "grow")
+    frame["products"] = [
+        _products(*row, lang)
+        for row in zip(frame["product_ids"], frame["product_names"], frame["product_values_yuan"], strict=True)
+    ]
+    if lang != i18n.DEFAULT_LANGUAGE and len(frame):
+        worded = portfolio.reasons(con, filters, list(frame["account_id"]), lang, top=1)
+        frame["top_reason"] = [
+            worded[a][0] if worded.get(a) else stored
+            for a, stored in zip(frame["account_id"], frame["top_reason"], strict=True)
+        ]
+    return frame[list(COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    account_count: int
+    revenue_at_risk_yuan: float
+    opportunity_value_yuan: float
+    retain_count: int  # accounts whose revenue at risk outweighs their opportunity value
+
+
+def summary(frame: pd.DataFrame) -> Summary:
+    """Totals of a manager's list (a frame from `accounts`)."""
+    return Summary(
+        account_count=len(frame),
+        revenue_at_risk_yuan=float(frame["revenue_at_risk_yuan"].sum()),
+        opportunity_value_yuan=float(frame["opportunity_value_yuan"].sum()),
+        retain_count=int((frame["focus"] == "retain").sum()),
+    )
+
+
+def _number_format(column: str) -> str | None:
+    if column.endswith("_yuan"):
+        return "#,##0"
+    if column.endswith(("probability", "propensity")):
+        return "0.0%"
+    return None
+
+
+def excel_bytes(frame: pd.DataFrame, headers: Mapping[str, str], sheet_name: str) -> bytes:
+    """`frame` as an .xlsx workbook: one sheet, headers renamed by `headers`, yuan and
+    probabilities formatted as numbers (so that they still sort and sum in Excel)."""
+    sheet_name = sheet_name[:31]  # Excel's limit
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.rename(columns=dict(headers)).to_excel(writer, sheet_name=sheet_name, index=False)
+        sheet = writer.sheets[sheet_name]
+        sheet.freeze_panes = "A2"
+        for name, cells in zip(frame.columns, sheet.columns, strict=True):
+            number_format = _number_format(str(name))
+            if number_format:
+                for cell in cells[1:]:
+                    cell.number_format = number_format
+            width = max(len(str(cell.value or "")) for cell in cells[:50])
+            sheet.column_dimensions[cells[0].column_letter].width = min(max(width * 1.6, 8), 60)
+    return buffer.getvalue()

@@ -1,0 +1,169 @@
+"""The portfolio overview (组合总览) for department heads: headline figures with their change on
+the previous month, the accounts with the most revenue at risk, breakdowns by district and by
+manager, and how churn risk spreads. Every figure is aggregated in DuckDB within the filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.common import i18n, rules
+from analytics.common.filters import Filters
+from analytics.warehouse import queries
+
+# An account counts as "at risk" from this churn probability (within the churn window) on: the
+# guideline's retention threshold (rules.toml), so that this page and the compliance pages agree.
+AT_RISK_PROBABILITY = rules.load().churn_probability_at_least
+# Lower edges of the churn-probability bands of the risk distribution (the last band is open).
+RISK_BAND_EDGES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.10, 0.20, 0.40)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure this month and the month before (None: the month before has no value)."""
+
+    value: float
+    previous: float | None
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.previous is None else self.value - self.previous
+
+    @property
+    def change(self) -> float | None:
+        """Relative change on the previous month (None when there is none to compare with)."""
+        return None if not self.previous else self.value / self.previous - 1
+
+
+@dataclass(frozen=True)
+class Headline:
+    month: dt.date
+    accounts: Figure  # accounts in service (scored) this month
+    at_risk_accounts: Figure  # of which at risk (churn probability ≥ AT_RISK_PROBABILITY)
+    revenue_yuan: Figure  # billed this month
+    revenue_at_risk_yuan: Figure  # Σ churn probability × trailing 12-month revenue
+    opportunity_value_yuan: Figure  # Σ expected annual value of new products
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The first rows of a ranking and how many rows the whole ranking has."""
+
+    rows: pd.DataFrame
+    total: int
+
+
+def _params(filters: Filters, **extra: object) -> dict[str, object]:
+    return filters.params() | {"at_risk_probability": AT_RISK_PROBABILITY} | extra
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: Headline
+    by_district: pd.DataFrame  # district, account_count, revenue_yuan, revenue_at_risk_yuan, ...
+    by_manager: Ranked  # manager_id, manager_name, district, account_count, ...
+
+
+FIGURES = ["account_count", "revenue_yuan", "revenue_at_risk_yuan", "at_risk_account_count", "opportunity_value_yuan"]
+
+
+def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
+    """Headline figures from the per-month total rows. Figures from scores have no previous
+    value when the month before has no scores within the filters; revenue comes from billing and
+    has one whenever that month was billed."""
+    by_month = {pd.Timestamp(m).date(): row for m, row in totals.set_index("month").iterrows()}
+    this, before = by_month.get(month), by_month.get((pd.Timestamp(month) - pd.DateOffset(months=1)).date())
+    previous_scored = before is not None and before["account_count"] > 0
+
+    def figure(name: str, scored: bool = True) -> Figure:
+        value = 0.0 if this is None or pd.isna(this[name]) else float(this[name])
+        has_previous = before is not None and pd.notna(before[name]) and (previous_scored or not scored)
+        return Figure(value, float(before[name]) if has_previous else None)
+
+    return Headline(
+        month=month,
+        accounts=figure("account_count"),
+        at_risk_accounts=figure("at_risk_account_count"),
+        revenue_yuan=figure("revenue_yuan", scored=False),
+        revenue_at_risk_yuan=figure("revenue_at_risk_yuan"),
+        opportunity_value_yuan=figure("opportunity_value_yuan"),
+    )
+
+
+def summary(con: duckdb.DuckDBPyConnection, filters: Filters, manager_limit: int = 200) -> Summary:
+    """The filtered accounts' headline figures (this month and last), their breakdown by
+    district, and by manager (the `manager_limit` managers with the most revenue at risk).
+
+    One query: sums over the districts (and over all managers) equal the headline figures.
+    """
+    rows = queries.run(con, "portfolio_summary", _params(filters, limit=manager_limit))
+    level = rows["level"]
+    for name in ("account_count", "at_risk_account_count"):
+        rows[name] = rows[name].astype("int64")
+    districts = rows.loc[level == "district", ["district", *FIGURES]].reset_index(drop=True)
+    managers = rows.loc[level == "manager"]
+    total = int(managers["manager_count"].iloc[0]) if len(managers) else 0
+    managers = managers[["manager_id", "manager_name", "district", *FIGURES]].reset_index(drop=True)
+    return Summary(_headline(rows.loc[level == "total"], filters.month), districts, Ranked(managers, total))
+
+
+def at_risk(
+    con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100, lang: str = i18n.DEFAULT_LANGUAGE
+) -> pd.DataFrame:
+    """The `limit` filtered accounts with the most revenue at risk this month, most first, with
+    their churn reasons in `lang` (joined by "；" in Chinese, "; " otherwise)."""
+    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+    if lang != i18n.DEFAULT_LANGUAGE and len(frame):
+        worded = reasons(con, filters, list(frame["account_id"]), lang)
+        frame["churn_reasons"] = [
+            "; ".join(worded[a]) if a in worded else stored
+            for a, stored in zip(frame["account_id"], frame["churn_reasons"], strict=True)
+        ]
+    return frame
+
+
+def reasons(
+    con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str], lang: str, top: int = 3
+) -> dict[str, list[str]]:
+    """The `top` churn reasons of a few listed accounts this month in `lang`, strongest first: worded
+    afresh from the account's own feature values (analytics.views.account.view.reason_text), or as scoring
+    stored them where a reason has no wording in `lang`."""
+    from analytics.views.account.view import reason_text  # the one place that words reasons per language
+
+    params = filters.params() | {"account_ids": account_ids, "max_rank": top}
+    rows = queries.run(con, "portfolio_reasons", params)
+    features = sorted(set(rows["feature"]))
+    values = queries.run(con, "portfolio_reason_values", params | {"features": features}).set_index("account_id")
+    worded: dict[str, list[str]] = {}
+    for account_id, feature, stored in zip(rows["account_id"], rows["feature"], rows["reason"], strict=True):
+        value = values.at[account_id, feature] if feature in values.columns and account_id in values.index else None
+        try:
+            text = reason_text(feature, None if pd.isna(value) else value, stored, lang)
+        except (KeyError, ValueError, IndexError):  # a broken entry of the translation table
+            text = stored
+        worded.setdefault(account_id, []).append(text)
+    return worded
+
+
+def risk_bands(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Accounts and revenue at risk per band of churn probability (every band, empty ones too).
+
+    Columns: band (1…), lower, upper (None for the last, open band), account_count,
+    revenue_at_risk_yuan.
+    """
+    counted = queries.run(con, "portfolio_risk_bands", _params(filters, band_edges=list(RISK_BAND_EDGES)))
+    edges = list(RISK_BAND_EDGES)
+    bands = pd.DataFrame(
+        {
+            "band": range(1, len(edges) + 1),
+            "lower": edges,
+            "upper": [*edges[1:], None],
+        }
+    )
+    merged = bands.merge(counted, on="band", how="left")
+    merged["account_count"] = merged["account_count"].fillna(0).astype("int64")
+    merged["revenue_at_risk_yuan"] = merged["revenue_at_risk_yuan"].fillna(0.0).astype(float)
+    return merged

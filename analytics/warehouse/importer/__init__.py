@@ -1,0 +1,32 @@
+"""Import operator exports into the warehouse, and export warehouse tables as CSV.
+
+`import_files(con, paths)` reads CSV (UTF-8 with or without BOM, GBK, GB18030), XLSX and Parquet
+files with English or Chinese headers (`analytics.warehouse.contract`), checks every value against the
+warehouse's own column types and CHECK constraints, keys and references, and then writes all
+files in one transaction — or, if anything is wrong, writes nothing and raises `BadInputError`
+naming file, row, column and reason. Rows are numbered from the first row under the header
+(row 1 is file line 2).
+
+How rows are written:
+
+- entity and event tables (managers, products, accounts, contacts, interactions, …) are
+  upserted by key: a warehouse row whose key is imported is replaced, others stay;
+- monthly tables (`billing_monthly`, `members_monthly`: `replace_by_month`) are replaced month
+  by month: importing a month deletes every warehouse row of that month first, so importing the
+  same months again replaces them rather than duplicating them (and a row of that month that
+  the new files lack is gone: a month is always imported whole);
+- references (e.g. `billing_monthly.account_id`) must name a row already in the warehouse or
+  in the same import, so parents and children can be imported together.
+
+Modules, in the order an import runs: `pipeline` (`import_files`), `read` (which table, header
+mapping) with `sources` (CSV / XLSX / Parquet -> VARCHAR staging tables) and `encoding`,
+`columns` (a table as the warehouse and the contract describe it), `convert` (staging -> typed
+table with problem flags; the accepted spellings of values), `validate` (set-based checks),
+`problems` (`Problem`, `BadInputError`), `apply` (the transaction); and `export`.
+"""
+
+from analytics.warehouse.importer.export import export_table
+from analytics.warehouse.importer.pipeline import import_files
+from analytics.warehouse.importer.problems import BadInputError, Problem
+
+__all__ = ["BadInputError", "Problem", "export_table", "import_files"]

@@ -1,0 +1,197 @@
+"""我的商机 (pages/opportunities.py, analytics/views/opportunities.py) against direct SQL on the demo warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from apptest import signed_in
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from analytics import config
+from analytics.common.filters import Filters
+from analytics.views import opportunities
+from analytics.warehouse import db
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/opportunities.py"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def frame(path: Path, query: str, params: list | None = None) -> pd.DataFrame:
+    with db.connect(path) as con:
+        return con.execute(query, params or []).df()
+
+
+@pytest.fixture()
+def saved(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The files the page hands to st.download_button, by file name."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        if mimetype == XLSX:
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return files
+
+
+def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
+    monkeypatch.setenv("NEEDSMINE_DB", str(path))
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    at.run()
+    at.switch_page(PAGE)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def month(scored_path: Path) -> dt.date:
+    return pd.Timestamp(frame(scored_path, "select max(as_of_month) as m from scores")["m"].iloc[0]).date()
+
+
+def scored_accounts(path: Path, manager_id: str, month: dt.date) -> pd.DataFrame:
+    """The manager's scored accounts with their priority value, most urgent first."""
+    return frame(path, """
+        select account_id, coalesce(revenue_at_risk_yuan, 0) + coalesce(opportunity_value_yuan, 0) as priority
+        from scores inner join accounts using (account_id)
+        where manager_id = ? and as_of_month = ?
+        order by priority desc, account_id
+    """, [manager_id, month])  # fmt: skip
+
+
+def workbook(data: bytes) -> pd.DataFrame:
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.values)
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_the_page_opens_on_the_first_manager_in_scope(scored_path, monkeypatch, month):
+    at = open_page(scored_path, monkeypatch)
+    first = frame(scored_path, "select min(manager_id) as m from accounts")["m"].iloc[0]
+    assert at.selectbox(key="opportunities_manager").value == first
+    listed = at.dataframe[0].value
+    expected = scored_accounts(scored_path, first, month)
+    assert list(listed["account_id"]) == list(expected["account_id"])  # all of them, in priority order
+    assert list(listed["priority_rank"]) == list(range(1, len(expected) + 1))
+    assert {m.label: m.value for m in at.metric}["在网集团"] == f"{len(expected):,}"
+
+
+def test_the_sidebar_manager_filter_picks_the_manager(scored_path, monkeypatch, month):
+    managers = list(frame(scored_path, "select distinct manager_id from accounts order by 1")["manager_id"])
+    at = open_page(scored_path, monkeypatch, f_managers=[managers[3], managers[1]])
+    box = at.selectbox(key="opportunities_manager")
+    assert box.value == managers[3]  # the first one picked, not the first by id
+    assert box.options == [f"{m} {name}" for m, name in frame(scored_path, """
+        select manager_id, manager_name from managers where manager_id in (?, ?) order by 1
+    """, [managers[1], managers[3]]).itertuples(index=False)]  # fmt: skip
+    box.set_value(managers[1]).run()
+    assert not at.exception
+    expected = scored_accounts(scored_path, managers[1], month)
+    assert set(at.dataframe[0].value["account_id"]) == set(expected["account_id"])
+
+
+def test_the_excel_export_holds_the_managers_accounts_and_only_theirs(scored_path, monkeypatch, month, saved):
+    manager = frame(scored_path, "select manager_id from accounts group by 1 order by count(*) desc limit 1")
+    manager = manager["manager_id"].iloc[0]
+    at = open_page(scored_path, monkeypatch, f_managers=[manager])
+    name = f"opportunities_{manager}_{month:%Y-%m}.xlsx"
+    assert name in saved
+    sheet = workbook(saved[name])
+    assert list(sheet.columns[:3]) == ["优先序", "集团编号", "集团名称"]
+    expected = scored_accounts(scored_path, manager, month)
+    assert list(sheet["集团编号"]) == list(expected["account_id"])
+    owners = frame(scored_path, "select distinct manager_id from accounts where list_contains(?, account_id)",
+                   [list(sheet["集团编号"])])  # fmt: skip
+    assert list(owners["manager_id"]) == [manager]
+    assert sheet["优先值（元）"].iloc[0] == pytest.approx(round(expected["priority"].iloc[0]))
+    assert set(sheet["重点"]) <= {"挽留", "拓展"}
+    assert at.get("download_button")[0].label == "导出 Excel"
+
+
+def test_english_switch_shows_english_labels_and_headers(scored_path, monkeypatch, month, saved):
+    at = open_page(scored_path, monkeypatch, lang="en")
+    assert at.title[0].value == "My opportunities"
+    assert [m.label for m in at.metric] == ["Accounts in service", "Revenue at risk (10k yuan)",
+                                            "Opportunity value (10k yuan)", "Accounts to retain"]  # fmt: skip
+    assert at.selectbox(key="opportunities_manager").label == "Account manager"
+    assert any(c.value.startswith("Ranking: priority =") for c in at.caption)
+    listed = at.dataframe[0].value
+    assert set(listed["focus"]) <= {"Retain", "Grow"}
+    reasons = listed["top_reason"].dropna()
+    assert sum(not re.search("[\u4e00-\u9fff]", r) for r in reasons) > len(reasons) / 2
+    assert set(listed["best_area"]) <= {"Basic communications", "Mobile office", "Production control",
+                                        "Service & marketing"}  # fmt: skip
+    sheet = workbook(next(iter(saved.values())))
+    assert list(sheet.columns[:3]) == ["Priority", "Account ID", "Account name"]
+    assert at.get("download_button")[0].label == "Export to Excel"
+
+
+def test_filters_narrow_the_list(scored_path, monkeypatch, month):
+    manager, value_class = frame(scored_path, """
+        select manager_id, value_class::varchar from scores inner join accounts using (account_id)
+        where as_of_month = (select max(as_of_month) from scores)
+        group by all order by count(*) desc limit 1
+    """).iloc[0]  # fmt: skip
+    at = open_page(scored_path, monkeypatch, f_managers=[manager], f_classes=[value_class])
+    listed = at.dataframe[0].value
+    expected = frame(scored_path, """
+        select account_id from scores inner join accounts using (account_id)
+        where as_of_month = ? and manager_id = ? and value_class = ?
+    """, [month, manager, value_class])  # fmt: skip
+    assert set(listed["account_id"]) == set(expected["account_id"])
+    assert len(listed) < len(scored_accounts(scored_path, manager, month))
+
+
+# ---- analytics.views.opportunities ----------------------------------------------------------------
+
+
+def test_accounts_rank_areas_and_products_as_sql_does(scored_path, month):
+    manager = frame(scored_path, "select min(manager_id) as m from accounts")["m"].iloc[0]
+    with db.connect(scored_path) as con:
+        listed = opportunities.accounts(con.cursor(), Filters(month=month), manager).set_index("account_id")
+        scores = con.execute("select * from scores where as_of_month = ?", [month]).df().set_index("account_id")
+        products = con.execute("""
+            select account_id, product_name, expected_value_yuan from score_recommendations
+            where as_of_month = ? order by account_id, expected_value_yuan desc, probability desc, product_id
+        """, [month]).df()  # fmt: skip
+    assert listed["priority_value_yuan"].is_monotonic_decreasing
+    for account_id, row in listed.iterrows():
+        score = scores.loc[account_id]
+        values = {area: score[f"opportunity_value_{area}_yuan"] for area in config.AREAS}
+        assert values[row["best_area"]] == max(values.values())
+        assert row["best_area_propensity"] == pytest.approx(score[f"propensity_{row['best_area']}"])
+        assert row["revenue_at_risk_yuan"] == pytest.approx(score["revenue_at_risk_yuan"])
+        assert row["top_reason"] == score["churn_reasons"][0]
+        assert row["focus"] == ("retain" if score["revenue_at_risk_yuan"] > score["opportunity_value_yuan"] else "grow")
+        best = products[products["account_id"] == account_id].head(opportunities.PRODUCT_COUNT)
+        if len(best):
+            assert row["products"].startswith(f"{best['product_name'].iloc[0]} ¥")
+            assert row["products"].count(" · ") == len(best) - 1
+            assert row["products_value_yuan"] == pytest.approx(best["expected_value_yuan"].sum())
+
+
+def test_default_manager_prefers_the_sidebar_choice():
+    month = dt.date(2026, 1, 1)
+    assert opportunities.default_manager(Filters(month=month), ["M1", "M2"]) == "M1"
+    assert opportunities.default_manager(Filters(month=month, managers=("M9", "M2")), ["M1", "M2"]) == "M2"
+    assert opportunities.default_manager(Filters(month=month), []) is None
+
+
+def test_excel_bytes_keeps_numbers_as_numbers():
+    data = pd.DataFrame({"account_id": ["31000001"], "churn_probability": [0.25], "revenue_at_risk_yuan": [1234.0]})
+    sheet = openpyxl.load_workbook(io.BytesIO(opportunities.excel_bytes(data, {"account_id": "集团编号"}, "表"))).active
+    assert [c.value for c in sheet[1]] == ["集团编号", "churn_probability", "revenue_at_risk_yuan"]
+    assert sheet["B2"].value == 0.25 and sheet["B2"].number_format == "0.0%"
+    assert sheet["C2"].value == 1234 and sheet["C2"].number_format == "#,##0"

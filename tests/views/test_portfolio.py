@@ -1,0 +1,252 @@
+"""组合总览 (pages/portfolio.py, analytics/views/portfolio.py) against direct SQL on the demo warehouse."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from apptest import signed_in
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from analytics.common.filters import Filters
+from analytics.views import portfolio
+from analytics.views.account import view as account
+from analytics.warehouse import db
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/portfolio.py"
+
+
+def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
+    monkeypatch.setenv("NEEDSMINE_DB", str(path))
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    at.run()
+    at.switch_page(PAGE)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def one(path: Path, query: str, params: list | None = None) -> tuple:
+    with db.connect(path) as con:
+        return con.execute(query, params or []).fetchone()
+
+
+def frame(path: Path, query: str, params: list | None = None) -> pd.DataFrame:
+    with db.connect(path) as con:
+        return con.execute(query, params or []).df()
+
+
+@pytest.fixture(scope="module")
+def months(scored_path: Path) -> list[dt.date]:
+    """The scored months, newest first (the page opens on the newest)."""
+    scored = frame(scored_path, "select distinct as_of_month from scores order by 1 desc")["as_of_month"]
+    return [pd.Timestamp(m).date() for m in scored]
+
+
+def truth(path: Path, month: dt.date, district: str | None = None) -> dict[str, float]:
+    """The headline figures straight from the raw tables (billing, not the feature mart)."""
+    where = "and accounts.district = ?" if district else ""
+    extra = [district] if district else []
+    scored = one(path, f"""
+        select count(*), sum(revenue_at_risk_yuan), sum(opportunity_value_yuan),
+            count(*) filter (where churn_probability >= ?)
+        from scores inner join accounts using (account_id)
+        where as_of_month = ? {where}
+    """, [portfolio.AT_RISK_PROBABILITY, month, *extra])  # fmt: skip
+    revenue = one(path, f"""
+        select sum(revenue_yuan)::double from billing_monthly inner join accounts using (account_id)
+        where billing_month = ? {where}
+    """, [month, *extra])[0]  # fmt: skip
+    return {"accounts": scored[0], "revenue": revenue, "at_risk": scored[1], "opportunity": scored[2],
+            "at_risk_accounts": scored[3]}  # fmt: skip
+
+
+def shown_metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_headline_figures_equal_the_warehouse(scored_path, monkeypatch, months):
+    at = open_page(scored_path, monkeypatch)
+    expected = truth(scored_path, months[0])
+    shown = shown_metrics(at)
+    assert shown["在网集团"] == f"{expected['accounts']:,}"
+    assert shown["本月收入（万元）"] == f"{expected['revenue'] / 1e4:,.1f}"
+    assert shown["风险收入（万元）"] == f"{expected['at_risk'] / 1e4:,.1f}"
+    assert shown["商机价值（万元）"] == f"{expected['opportunity'] / 1e4:,.1f}"
+    assert shown["风险集团"] == f"{expected['at_risk_accounts']:,}"
+    # month on month: the previous month is scored, so the change is shown and is right
+    before = truth(scored_path, months[1])
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["在网集团"].startswith(f"{expected['accounts'] - before['accounts']:+,}")
+    assert deltas["风险收入（万元）"].startswith(f"{expected['at_risk'] / before['at_risk'] - 1:+.1%}")
+
+
+def test_first_row_of_the_at_risk_list_has_the_most_revenue_at_risk(scored_path, monkeypatch, months):
+    at = open_page(scored_path, monkeypatch)
+    listed = at.dataframe[0].value
+    top = frame(scored_path, """
+        select account_id, revenue_at_risk_yuan from scores where as_of_month = ?
+        order by revenue_at_risk_yuan desc, account_id limit 50
+    """, [months[0]])  # fmt: skip
+    assert listed["account_id"].iloc[0] == top["account_id"].iloc[0]
+    assert list(listed["account_id"]) == list(top["account_id"])
+    assert listed["revenue_at_risk_yuan"].is_monotonic_decreasing
+    reasons = one(scored_path, "select churn_reasons from scores where account_id = ? and as_of_month = ?",
+                  [top["account_id"].iloc[0], months[0]])[0]  # fmt: skip
+    assert listed["churn_reasons"].iloc[0] == "；".join(reasons)
+
+
+def test_a_district_filter_narrows_every_figure(scored_path, monkeypatch, months):
+    district = one(scored_path, "select district from accounts group by 1 order by count(*) desc limit 1")[0]
+    at = open_page(scored_path, monkeypatch, f_districts=[district])
+    expected = truth(scored_path, months[0], district)
+    everything = truth(scored_path, months[0])
+    assert expected["accounts"] < everything["accounts"]
+    shown = shown_metrics(at)
+    assert shown["在网集团"] == f"{expected['accounts']:,}"
+    assert shown["本月收入（万元）"] == f"{expected['revenue'] / 1e4:,.1f}"
+    assert shown["风险收入（万元）"] == f"{expected['at_risk'] / 1e4:,.1f}"
+    at_risk, by_district, by_manager, bands = (d.value for d in at.dataframe)
+    assert set(at_risk["district"]) == {district}
+    assert list(by_district["district"]) == [district]
+    assert by_district["account_count"].iloc[0] == expected["accounts"]
+    managers = frame(scored_path, "select distinct manager_id from accounts where district = ?", [district])
+    assert set(by_manager["manager_id"]) <= set(managers["manager_id"])
+    assert bands["account_count"].sum() == expected["accounts"]
+
+
+def test_english_switch_shows_english_labels(scored_path, monkeypatch):
+    at = open_page(scored_path, monkeypatch, lang="en")
+    labels = [m.label for m in at.metric]
+    assert labels == ["Accounts in service", "Revenue this month (10k yuan)", "Revenue at risk (10k yuan)",
+                      "Opportunity value (10k yuan)", "Accounts at risk"]  # fmt: skip
+    assert at.title[0].value == "Portfolio overview"
+    assert [tab.label for tab in at.tabs] == ["At-risk list", "By district", "By manager", "Risk distribution"]
+    districts = at.dataframe[1].value["district"]
+    assert "Pudong" in set(districts) and "浦东" not in set(districts)
+    reasons = at.dataframe[0].value["churn_reasons"]
+    in_english = [not re.search("[\u4e00-\u9fff]", r) for r in reasons]
+    assert sum(in_english) > len(reasons) / 2  # worded afresh, not the Chinese scoring stored
+    assert all(b.label == "Download data (CSV)" for b in at.get("download_button"))
+
+
+def test_no_change_is_shown_against_a_month_without_scores(scored_path, monkeypatch, months):
+    at = open_page(scored_path, monkeypatch, f_month=months[-1])  # the oldest scored month
+    deltas = {m.label: m.delta for m in at.metric}
+    assert not deltas["在网集团"] and not deltas["风险收入（万元）"] and not deltas["商机价值（万元）"]
+    assert deltas["本月收入（万元）"]  # revenue comes from billing, which the month before has
+    helps = {m.label: m.help for m in at.metric}
+    assert "上月无评分" in helps["风险收入（万元）"]
+    assert truth(scored_path, months[-1])["accounts"] == int(shown_metrics(at)["在网集团"].replace(",", ""))
+
+
+def test_every_table_downloads_as_the_csv_it_shows(scored_path, monkeypatch, months):
+    saved: list[tuple[bytes, str, str | None]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        saved.append((path_or_data, mimetype, filename))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    at = open_page(scored_path, monkeypatch)
+    files = {name: data for data, mime, name in saved if mime == "text/csv"}
+    month = f"{months[0]:%Y-%m}"
+    assert set(files) == {f"{k}_{month}.csv" for k in ("at_risk", "by_district", "by_manager", "risk_bands")}
+    rows = list(csv.DictReader(io.StringIO(files[f"at_risk_{month}.csv"].decode("utf-8-sig"))))
+    assert len(rows) == len(at.dataframe[0].value) == 50
+    assert rows[0]["集团编号"] == at.dataframe[0].value["account_id"].iloc[0]
+    districts = list(csv.DictReader(io.StringIO(files[f"by_district_{month}.csv"].decode("utf-8-sig"))))
+    assert sum(int(r["在网集团"]) for r in districts) == truth(scored_path, months[0])["accounts"]
+
+
+# ---- analytics.views.portfolio --------------------------------------------------------------------
+
+
+def test_summary_levels_add_up_and_match_sql(scored_path, months):
+    filters = Filters(month=months[0], classes=("B", "C"), industries=("制造业", "批发和零售业"))
+    with db.connect(scored_path) as con:
+        summary = portfolio.summary(con.cursor(), filters, manager_limit=5)
+    expected = frame(scored_path, """
+        select count(*) as n, sum(revenue_at_risk_yuan) as risk, sum(opportunity_value_yuan) as opp
+        from scores inner join accounts using (account_id)
+        where as_of_month = ? and value_class in ('B', 'C') and industry in ('制造业', '批发和零售业')
+    """, [months[0]]).iloc[0]  # fmt: skip
+    h = summary.headline
+    assert h.accounts.value == expected["n"]
+    assert h.revenue_at_risk_yuan.value == pytest.approx(expected["risk"])
+    assert h.opportunity_value_yuan.value == pytest.approx(expected["opp"])
+    districts = summary.by_district
+    assert districts["account_count"].sum() == h.accounts.value
+    assert districts["revenue_yuan"].sum() == pytest.approx(h.revenue_yuan.value)
+    assert districts["revenue_at_risk_yuan"].sum() == pytest.approx(h.revenue_at_risk_yuan.value)
+    assert districts["at_risk_account_count"].sum() == h.at_risk_accounts.value
+    managers = summary.by_manager
+    assert len(managers.rows) == 5 < managers.total
+    assert managers.rows["revenue_at_risk_yuan"].is_monotonic_decreasing
+    top = frame(scored_path, """
+        select manager_id, sum(revenue_at_risk_yuan) as risk from scores inner join accounts using (account_id)
+        where as_of_month = ? and value_class in ('B', 'C') and industry in ('制造业', '批发和零售业')
+        group by 1 order by 2 desc limit 1
+    """, [months[0]]).iloc[0]  # fmt: skip
+    assert managers.rows["manager_id"].iloc[0] == top["manager_id"]
+    assert managers.rows["revenue_at_risk_yuan"].iloc[0] == pytest.approx(top["risk"])
+
+
+def test_scope_managers_restrict_what_a_user_sees(scored_path, months):
+    manager = one(scored_path, "select manager_id from accounts order by manager_id desc limit 1")[0]
+    with db.connect(scored_path) as con:
+        listed = portfolio.at_risk(con.cursor(), Filters(month=months[0], scope_managers=(manager,)), limit=500)
+        summary = portfolio.summary(con.cursor(), Filters(month=months[0], scope_managers=(manager,)))
+    own = one(scored_path, "select count(*) from scores inner join accounts using (account_id) "
+              "where as_of_month = ? and manager_id = ?", [months[0], manager])[0]  # fmt: skip
+    assert set(listed["manager_id"]) == {manager} and len(listed) == own
+    assert list(summary.by_manager.rows["manager_id"]) == [manager]
+
+
+def test_risk_bands_count_every_account_once(scored_path, months):
+    with db.connect(scored_path) as con:
+        bands = portfolio.risk_bands(con.cursor(), Filters(month=months[0]))
+    assert list(bands["lower"]) == list(portfolio.RISK_BAND_EDGES)
+    edges = [*portfolio.RISK_BAND_EDGES, 1.01]
+    for (_, band), lower, upper in zip(bands.iterrows(), edges, edges[1:], strict=False):
+        n = one(scored_path, "select count(*) from scores where as_of_month = ? and churn_probability >= ? "
+                "and churn_probability < ?", [months[0], lower, upper])[0]  # fmt: skip
+        assert band["account_count"] == n
+    assert bands["account_count"].sum() == one(scored_path, "select count(*) from scores where as_of_month = ?",
+                                               [months[0]])[0]  # fmt: skip
+
+
+def test_a_change_needs_a_previous_value():
+    assert portfolio.Figure(110.0, 100.0).change == pytest.approx(0.10)
+    assert portfolio.Figure(110.0, 100.0).difference == pytest.approx(10.0)
+    assert portfolio.Figure(110.0, None).change is None
+    assert portfolio.Figure(110.0, None).difference is None
+    assert portfolio.Figure(110.0, 0.0).change is None
+
+
+def test_reasons_are_worded_from_the_accounts_own_values(scored_path, months):
+    picked = frame(scored_path, """
+        select account_id, feature, reason from score_reasons
+        where as_of_month = ? and feature = 'months_to_agreement_end' and rank = 1
+        order by account_id limit 3
+    """, [months[0]])  # fmt: skip
+    assert len(picked)
+    values = frame(scored_path, """
+        select account_id, months_to_agreement_end from mart_account_features
+        where billing_month = ? and list_contains(?, account_id)
+    """, [months[0], list(picked["account_id"])]).set_index("account_id")["months_to_agreement_end"]  # fmt: skip
+    with db.connect(scored_path) as con:
+        worded = portfolio.reasons(con.cursor(), Filters(month=months[0]), list(picked["account_id"]), "en")
+    for row in picked.itertuples(index=False):
+        expected = account.reason_text(row.feature, float(values[row.account_id]), row.reason, "en")
+        assert worded[row.account_id][0] == expected != row.reason
