@@ -1,3 +1,5 @@
-from analytics.cli.main import main
+"""`python -m analytics`: the same command line as the `needsmine` console script."""
+
+from analytics.cli import main
 
 raise SystemExit(main())

@@ -32,8 +32,9 @@ def run(*args: str) -> tuple[float, float, float]:
     """Seconds, peak GiB and CPU seconds of one `python -m analytics …` child."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "analytics", *args, "--quiet"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "analytics", *args, "--quiet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # ru_maxrss of children is the largest child so far; each workload runs after smaller ones.
@@ -47,8 +48,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--accounts", type=int, default=300_000, help="province-scale size")
-    parser.add_argument("--province-db", type=Path, help="a generated (unbuilt) province warehouse to copy "
-                        "instead of generating one")  # fmt: skip
+    parser.add_argument(
+        "--province-db", type=Path, help="a generated (unbuilt) province warehouse to copy instead of generating one"
+    )
     args = parser.parse_args()
     lines = ["needsmine models benchmark (SPEC §7, issue 3)"]
     with tempfile.TemporaryDirectory(prefix="needsmine-bench-") as tmp_name:
@@ -60,11 +62,14 @@ def main() -> int:
             build.append(run("build", "--db", str(small))[0])
             train.append(run("train", "--db", str(small))[0])
             score.append(run("score", "--db", str(small))[0])
-        med = {k: statistics.median(v) for k, v in (("demo", demo), ("build", build), ("train", train), ("score", score))}
+        med = {
+            k: statistics.median(v) for k, v in (("demo", demo), ("build", build), ("train", train), ("score", score))
+        }
         lines.append(
             f"  5,000 accounts: build {med['build']:.1f} s + train {med['train']:.1f} s = "
             f"{med['build'] + med['train']:.1f} s (target ≤ 30 s), score {med['score']:.1f} s; "
-            f"medians of {args.repeat}; build = {med['build'] / med['demo']:.2f}× the demo generation ({med['demo']:.1f} s)"
+            f"medians of {args.repeat}; "
+            f"build = {med['build'] / med['demo']:.2f}× the demo generation ({med['demo']:.1f} s)"
         )
         if not args.quick:
             big = tmp / "big.duckdb"
@@ -81,9 +86,11 @@ def main() -> int:
             big_models = big.with_name(big.stem + ".models")
             subprocess.run(["cp", "-r", str(small_models), str(big_models)], check=True)
             score_s, score_peak, _ = run("score", "--db", str(big))
-            lines.append(f"  {args.accounts:,} accounts: {gen}, "
-                         f"build {build_s:.1f} s (target ≤ 60 s, {build_cpu:.0f} s of CPU, peak {build_peak:.2f} GiB), "
-                         f"score {score_s:.1f} s (target ≤ 60 s, peak {score_peak:.2f} GiB)")  # fmt: skip
+            lines.append(
+                f"  {args.accounts:,} accounts: {gen}, "
+                f"build {build_s:.1f} s (target ≤ 60 s, {build_cpu:.0f} s of CPU, peak {build_peak:.2f} GiB), "
+                f"score {score_s:.1f} s (target ≤ 60 s, peak {score_peak:.2f} GiB)"
+            )
     print("\n".join(lines))
     if "--json" in sys.argv:
         print(json.dumps({"lines": lines}, ensure_ascii=False))

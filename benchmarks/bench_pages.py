@@ -29,8 +29,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = ("portfolio", "account", "opportunities", "trends", "model_quality", "compliance",
-         "competitor_reports", "interviews", "retention", "warehouse")  # fmt: skip
+PAGES = (
+    "portfolio",
+    "account",
+    "opportunities",
+    "trends",
+    "model_quality",
+    "compliance",
+    "competitor_reports",
+    "interviews",
+    "retention",
+    "warehouse",
+)
 TARGET_SECONDS = 0.5
 
 
@@ -55,9 +65,7 @@ def _open(db: Path, page: str, user):
     return at
 
 
-def bench_page(
-    db: Path, page: str, districts: list[str], accounts: list[str], months: list, user
-) -> dict[str, float]:
+def bench_page(db: Path, page: str, districts: list[str], accounts: list[str], months: list, user) -> dict[str, float]:
     at = _open(db, page, user)
     if page == "account":
         at.query_params["account"] = accounts[0]
@@ -78,9 +86,14 @@ def bench_page(
     for month in months:
         at.session_state["f_month"] = month
         month_changes.append(_timed(at))
-    return {"cold": cold, "unchanged": statistics.median(same), "median": statistics.median(changes),
-            "worst": max(changes), "n": len(changes),
-            "month": statistics.median(month_changes) if month_changes else float("nan")}  # fmt: skip
+    return {
+        "cold": cold,
+        "unchanged": statistics.median(same),
+        "median": statistics.median(changes),
+        "worst": max(changes),
+        "n": len(changes),
+        "month": statistics.median(month_changes) if month_changes else float("nan"),
+    }
 
 
 def main() -> int:
@@ -103,25 +116,42 @@ def main() -> int:
     with db.connect(path) as con:
         accounts_count = con.execute("select count(*) from accounts").fetchone()[0]
         billing_rows = con.execute("select count(*) from billing_monthly").fetchone()[0]
-        districts = [r[0] for r in con.execute(
-            "select district from accounts group by all order by count(*) desc limit ?", [args.changes]).fetchall()]
-        accounts = [r[0] for r in con.execute(
-            "select account_id from scores where as_of_month = (select max(as_of_month) from scores) "
-            "order by hash(account_id) limit ?", [args.changes + 1]).fetchall()]
+        districts = [
+            r[0]
+            for r in con.execute(
+                "select district from accounts group by all order by count(*) desc limit ?", [args.changes]
+            ).fetchall()
+        ]
+        accounts = [
+            r[0]
+            for r in con.execute(
+                "select account_id from scores where as_of_month = (select max(as_of_month) from scores) "
+                "order by hash(account_id) limit ?",
+                [args.changes + 1],
+            ).fetchall()
+        ]
         # Months before the latest scored one (the default), each read for the first time.
-        months = [r[0] for r in con.execute(
-            "select distinct as_of_month from scores order by 1 desc limit ?", [args.changes + 1]).fetchall()][1:]  # fmt: skip
+        months = [
+            r[0]
+            for r in con.execute(
+                "select distinct as_of_month from scores order by 1 desc limit ?", [args.changes + 1]
+            ).fetchall()
+        ][1:]
     user = auth.User("bench", "benchmark", "admin") if hasattr(auth, "User") else None
 
-    print(f"needsmine page benchmark (SPEC §7: ≤ {TARGET_SECONDS} s warm) — {accounts_count:,} accounts, "
-          f"{billing_rows:,} billing rows")  # fmt: skip
+    print(
+        f"needsmine page benchmark (SPEC §7: ≤ {TARGET_SECONDS} s warm) — {accounts_count:,} accounts, "
+        f"{billing_rows:,} billing rows"
+    )
     print(f"  {'page':<20}{'cold':>8}{'unchanged':>11}{'change median':>15}{'worst':>8}{'month, all':>12}  verdict")
     for page in args.pages:
         r = bench_page(path, page, districts, accounts, months, user)
         slow = [what for what, v in (("district/account", r["median"]), ("month", r["month"])) if v > TARGET_SECONDS]
         verdict = f"SLOW ({', '.join(slow)})" if slow else "ok"
-        print(f"  {page:<20}{r['cold']:>7.2f}s{r['unchanged']:>10.2f}s{r['median']:>14.2f}s{r['worst']:>7.2f}s"
-              f"{r['month']:>11.2f}s  {verdict} (n={r['n']}+{len(months)})")  # fmt: skip
+        print(
+            f"  {page:<20}{r['cold']:>7.2f}s{r['unchanged']:>10.2f}s{r['median']:>14.2f}s{r['worst']:>7.2f}s"
+            f"{r['month']:>11.2f}s  {verdict} (n={r['n']}+{len(months)})"
+        )
     return 0
 
 

@@ -5,60 +5,74 @@ import streamlit as st
 from analytics import config
 from analytics.access import audit, auth
 from analytics.models import preparation as pipeline
-from analytics.ui import frame
-from analytics.ui.frame import cursor, label, t
+from analytics.ui import routing, tables, trail
+from analytics.ui.connection import cursor, db_path
+from analytics.ui.language import label, t
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 st.title(t("admin.title"))
 users_tab, audit_tab, models_tab = st.tabs([t("admin.users"), t("admin.audit"), t("admin.models")])
 
 with users_tab:
-    st.dataframe(auth.users(cursor()), width="stretch", hide_index=True)
+    tables.table(auth.users(cursor()), "admin", key="admin_users")
     with st.form("admin_add_user", clear_on_submit=True):
         st.subheader(t("admin.add_user"))
         c1, c2, c3 = st.columns(3)
         username = c1.text_input(t("admin.username"), key="admin_new_username")
         display_name = c2.text_input(t("admin.display_name"), key="admin_new_display_name")
-        role = c3.selectbox(t("admin.role"), auth.ROLES, format_func=lambda r: label("user_role", r), key="admin_new_role")
+        role = c3.selectbox(
+            t("admin.role"), auth.ROLES, format_func=lambda r: label("user_role", r), key="admin_new_role"
+        )
         c4, c5, c6 = st.columns(3)
         manager_id = c4.text_input(t("admin.manager_id"), help=t("admin.manager_id_help"), key="admin_new_manager")
         district = c5.text_input(t("admin.district"), help=t("admin.district_help"), key="admin_new_district")
-        password = c6.text_input(t("admin.password"), type="password", help=t("admin.password_help"),
-                                 key="admin_new_password")
+        password = c6.text_input(
+            t("admin.password"), type="password", help=t("admin.password_help"), key="admin_new_password"
+        )
         if st.form_submit_button(t("admin.save"), type="primary"):
             try:
-                made = auth.add_user(cursor(), username, password or None, role, display_name=display_name or None,
-                                     manager_id=manager_id.strip() or None, district=district.strip() or None)  # fmt: skip
+                made = auth.add_user(
+                    cursor(),
+                    username,
+                    password or None,
+                    role,
+                    display_name=display_name or None,
+                    manager_id=manager_id.strip() or None,
+                    district=district.strip() or None,
+                )
             except auth.AuthError as err:
                 st.error(t("admin.refused", reason=str(err)))
             else:
-                frame.record("admin", f"user {made.username}", f"saved with role {made.role}")
+                trail.record("admin", f"user {made.username}", f"saved with role {made.role}")
                 st.success(t("admin.saved", name=made.username))
     c1, c2, c3 = st.columns([2, 1, 1])
     who = c1.text_input(t("admin.username"), key="admin_target")
     if c2.button(t("admin.unlock"), disabled=not who):
         auth.unlock(cursor(), who)
-        frame.record("admin", f"user {who}", "unlocked")
+        trail.record("admin", f"user {who}", "unlocked")
         st.rerun()
     if c3.button(t("admin.deactivate"), disabled=not who):
         auth.set_active(cursor(), who, False)
-        frame.record("admin", f"user {who}", "deactivated")
+        trail.record("admin", f"user {who}", "deactivated")
         st.rerun()
 
 with audit_tab:
     c1, c2 = st.columns(2)
     only_user = c1.text_input(t("admin.filter_user"), key="audit_user")
-    only_action = c2.selectbox(t("admin.filter_action"), [None, *audit.ACTIONS], key="audit_action",
-                               format_func=lambda a: t("filter.all") if a is None else a)  # fmt: skip
+    only_action = c2.selectbox(
+        t("admin.filter_action"),
+        [None, *audit.ACTIONS],
+        key="audit_action",
+        format_func=lambda a: t("filter.all") if a is None else a,
+    )
     events = audit.events(cursor(), username=only_user.strip() or None, action=only_action)
-    st.dataframe(events, width="stretch", hide_index=True)
+    tables.table(events, "admin", key="admin_events")
 
 with models_tab:
     st.caption(t("admin.retrain_help"))
     if st.button(t("admin.retrain"), type="primary"):
         bar = st.progress(0.0, text=t("admin.retraining"))
-        report = pipeline.retrain(config.db_path(frame.db_path()),
-                                  lambda m, f: bar.progress(min(max(f, 0.0), 1.0), text=m))  # fmt: skip
-        frame.record("retrain", "models", f"churn AUC {report['churn']['auc']:.3f}")
+        report = pipeline.retrain(config.db_path(db_path()), lambda m, f: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        trail.record("retrain", "models", f"churn AUC {report['churn']['auc']:.3f}")
         st.cache_data.clear()
         st.success(t("admin.retrained", auc=report["churn"]["auc"]))

@@ -6,11 +6,13 @@ import streamlit as st
 
 from analytics.ui import compliance as ui
 from analytics.ui import forms as daily_forms
-from analytics.ui import frame
-from analytics.ui.frame import current_filters, db_path, label, t
+from analytics.ui import routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.filters import current_filters
+from analytics.ui.language import label, t
 from analytics.views import compliance
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 filters = current_filters()
 rules = ui.current_rules()
 
@@ -32,8 +34,8 @@ with st.expander(t("competitor_reports.form"), expanded=True):
 
 reports = ui.reports(filters, as_of, rules)
 managers = ui.report_managers(db_path(), filters, as_of, rules)
-without = managers[~managers["has_enough_reports"]]
-late = reports[reports["is_late"]]
+without = compliance.managers_short_of_reports(managers)
+late = compliance.late_reports(reports)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("competitor_reports.count"), f"{len(reports):,}")
 c2.metric(t("competitor_reports.urgent", kind=urgent), f"{int(reports['is_urgent'].sum()):,}")
@@ -62,7 +64,9 @@ rivals = f2.multiselect(
 )
 only_late = f3.toggle(t("competitor_reports.only_late"), key="reports_only_late")
 shown = compliance.select_reports(reports, kinds=kinds, competitors=rivals, only_late=only_late)
-ui.table(shown, ui.COLUMNS["reports"], key="reports_table")
+tables.table(shown, "compliance", key="reports_table", worded=ui.worded("reports"), file_name="reports_table.csv")
 
 st.subheader(t("competitor_reports.without_title", month=f"{as_of:%Y-%m}"))
-ui.table(without, ui.COLUMNS["without_report"], key="reports_without")
+tables.table(
+    without, "compliance", key="reports_without", worded=ui.worded("without_report"), file_name="reports_without.csv"
+)

@@ -6,10 +6,12 @@ district and over time."""
 import streamlit as st
 
 from analytics.ui import compliance as ui
-from analytics.ui import frame
-from analytics.ui.frame import current_filters, db_path, t
+from analytics.ui import routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.filters import current_filters
+from analytics.ui.language import t
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 filters = current_filters()
 rules = ui.current_rules()
 as_of = ui.as_of_for(filters.month)
@@ -38,23 +40,65 @@ c[5].metric(t("compliance.at_risk_without_action"), f"{s.at_risk_without_action:
 # One section at a time: only the one shown is computed (the trend reads a year of updates).
 section = ui.section_picker("compliance_section")
 if section == "managers":
-    ui.table(review.by_manager(), ui.COLUMNS["managers"], key="compliance_managers")
+    tables.table(
+        review.by_manager(),
+        "compliance",
+        key="compliance_managers",
+        worded=ui.worded("managers"),
+        file_name="compliance_managers.csv",
+    )
 elif section == "districts":
     districts = review.by_district()
     if not districts.empty:
         st.plotly_chart(ui.rates_chart(districts, "district"), width="stretch")
-    ui.table(districts, ui.COLUMNS["districts"], key="compliance_districts")
+    tables.table(
+        districts,
+        "compliance",
+        key="compliance_districts",
+        worded=ui.worded("districts"),
+        file_name="compliance_districts.csv",
+    )
 elif section == "profiles":
     kind = ui.profile_kind_picker("compliance_kind")
-    ui.table(ui.overdue(review, kind), ui.COLUMNS["overdue"], key="compliance_overdue")
+    tables.table(
+        ui.overdue(review, kind),
+        "compliance",
+        key="compliance_overdue",
+        worded=ui.worded("overdue"),
+        file_name="compliance_overdue.csv",
+    )
 elif section == "reports":
     st.markdown(f"**{t('compliance.without_report')}**")
-    ui.table(review.managers_without_report, ui.COLUMNS["without_report"], key="compliance_without_report")
+    tables.table(
+        review.managers_without_report,
+        "compliance",
+        key="compliance_without_report",
+        worded=ui.worded("without_report"),
+        file_name="compliance_without_report.csv",
+    )
     st.markdown(f"**{t('compliance.late_urgent')}**")
-    ui.table(review.late_urgent, ui.COLUMNS["late_urgent"], key="compliance_late")
+    tables.table(
+        review.late_urgent,
+        "compliance",
+        key="compliance_late",
+        worded=ui.worded("late_urgent"),
+        file_name="compliance_late.csv",
+    )
 elif section == "visits":
-    ui.table(ui.under_served(review), ui.COLUMNS["under_served"], key="compliance_under")
+    tables.table(
+        ui.under_served(review),
+        "compliance",
+        key="compliance_under",
+        worded=ui.worded("under_served"),
+        file_name="compliance_under.csv",
+    )
 elif section == "retention":
-    ui.table(review.at_risk_without_action, ui.COLUMNS["at_risk_without_action"], key="compliance_no_action")
+    tables.table(
+        review.at_risk_without_action,
+        "compliance",
+        key="compliance_no_action",
+        worded=ui.worded("at_risk_without_action"),
+        file_name="compliance_no_action.csv",
+    )
 else:
     st.plotly_chart(ui.trend_chart(ui.trend(db_path(), filters, as_of, rules)), width="stretch")

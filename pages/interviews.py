@@ -3,13 +3,16 @@ they are typed — and see service contacts against the quota of each account's 
 
 import streamlit as st
 
+from analytics.common import formats
 from analytics.ui import compliance as ui
 from analytics.ui import forms as daily_forms
-from analytics.ui import frame
-from analytics.ui.frame import current_filters, db_path, t
+from analytics.ui import routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.filters import current_filters
+from analytics.ui.language import t
 from analytics.views import compliance
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 filters = current_filters()
 rules = ui.current_rules()
 
@@ -25,12 +28,20 @@ under = compliance.under_served(visits)
 c1, c2, c3 = st.columns(3)
 c1.metric(t("interviews.accounts"), f"{len(visits):,}")
 c2.metric(t("interviews.under"), f"{len(under):,}", help=t("interviews.under_help"))
-c3.metric(t("interviews.under_share"), ui.share(len(under), len(visits)))
+c3.metric(t("interviews.under_share"), formats.share(len(under), len(visits)))
 
 st.subheader(t("interviews.quota_title"))
 only_under = st.toggle(t("interviews.only_under"), value=True, key="interviews_only_under")
-ui.table(under if only_under else visits, ui.COLUMNS["visits"], key="interviews_visits")
+tables.table(
+    under if only_under else visits,
+    "compliance",
+    key="interviews_visits",
+    worded=ui.worded("visits"),
+    file_name="interviews_visits.csv",
+)
 
 st.subheader(t("interviews.recent_title", month=f"{as_of:%Y-%m}"))
 recent = ui.interactions(db_path(), filters, as_of)
-ui.table(recent, ui.COLUMNS["interactions"], key="interviews_recent")
+tables.table(
+    recent, "compliance", key="interviews_recent", worded=ui.worded("interactions"), file_name="interviews_recent.csv"
+)

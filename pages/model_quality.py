@@ -4,12 +4,13 @@ truth — all as recorded by the last training run."""
 
 import streamlit as st
 
-from analytics.ui import frame
 from analytics.ui import model_quality as ui
-from analytics.ui.frame import db_path, t
+from analytics.ui import routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.language import t
 from analytics.views import model_quality
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 path = db_path()
 stamp = ui.report_stamp(path)
 report = ui.report(path, stamp)
@@ -21,14 +22,23 @@ if report is None:
     st.stop()
 
 run = ui.training(path, stamp)
-st.caption(t("model_quality.trained", trained_at=run.trained_at or "—", warehouse=run.warehouse or "—",
-             folder=run.models_dir))  # fmt: skip
-st.caption(t("model_quality.versions", sklearn=run.sklearn_version or "—", python=run.python_version or "—",
-             seed=run.seed if run.seed is not None else "—"))  # fmt: skip
+st.caption(
+    t("model_quality.trained", trained_at=run.trained_at or "—", warehouse=run.warehouse or "—", folder=run.models_dir)
+)
+st.caption(
+    t(
+        "model_quality.versions",
+        sklearn=run.sklearn_version or "—",
+        python=run.python_version or "—",
+        seed=run.seed if run.seed is not None else "—",
+    )
+)
 
 st.subheader(t("model_quality.summary"))
 st.caption(t("model_quality.summary_caption"))
-ui.table(ui.shown_models(model_quality.summary(report)), ui.file_name("summary"), key="mq_download_summary")
+tables.table(
+    ui.shown_models(model_quality.summary(report)), "model_quality", key="mq_summary", file_name=ui.file_name("summary")
+)
 
 model = st.selectbox(t("model_quality.model"), model_quality.MODELS, key="mq_model", format_func=ui.model_text())
 own = model_quality.model_report(report, model)
@@ -39,15 +49,23 @@ if model == "notes":
     c1.metric(t("model_quality.macro_f1"), ui.number(own.get("macro_f1")))
     c2.metric(t("model_quality.micro_f1"), ui.number(own.get("micro_f1")))
     unseen = own.get("unseen_text") or {}
-    c3.metric(t("model_quality.unseen_f1"), ui.number(unseen.get("macro_f1")),
-              help=t("model_quality.unseen_help", n=unseen.get("test_rows", 0)))  # fmt: skip
-    ui.table(ui.shown_models(model_quality.notes_summary(report)), ui.file_name("notes"), key="mq_download_notes")
+    c3.metric(
+        t("model_quality.unseen_f1"),
+        ui.number(unseen.get("macro_f1")),
+        help=t("model_quality.unseen_help", n=unseen.get("test_rows", 0)),
+    )
+    tables.table(
+        ui.shown_models(model_quality.notes_summary(report)),
+        "model_quality",
+        key="mq_notes",
+        file_name=ui.file_name("notes"),
+    )
     st.subheader(t("model_quality.notes_terms"))
     terms = ui.notes_terms(path, stamp)
     if terms.empty:
         st.info(t("model_quality.no_terms"))
     else:
-        ui.table(ui.shown_models(terms), ui.file_name("notes_terms"), key="mq_download_terms")
+        tables.table(ui.shown_models(terms), "model_quality", key="mq_terms", file_name=ui.file_name("notes_terms"))
     st.stop()
 
 ui.headline(st.columns(5), own)
@@ -61,16 +79,24 @@ with tab_calibration:
     st.caption(t("model_quality.calibration_caption"))
     if not bins.empty:
         st.plotly_chart(ui.calibration_figure(bins), width="stretch")
-    ui.table(bins, ui.file_name(f"calibration_{model}"), key="mq_download_calibration")
+    tables.table(bins, "model_quality", key="mq_calibration", file_name=ui.file_name(f"calibration_{model}"))
 
 with tab_backtest:
     origins = model_quality.backtest(report, model)
     st.caption(t("model_quality.backtest_caption"))
-    metric = st.segmented_control(t("model_quality.backtest_metric"), ui.BACKTEST_METRICS, key="mq_backtest_metric",
-                                  default="auc", format_func=ui.column_text()) or "auc"  # fmt: skip
+    metric = (
+        st.segmented_control(
+            t("model_quality.backtest_metric"),
+            ui.BACKTEST_METRICS,
+            key="mq_backtest_metric",
+            default="auc",
+            format_func=ui.column_text(),
+        )
+        or "auc"
+    )
     if not origins.empty:
         st.plotly_chart(ui.backtest_figure(origins, metric), width="stretch")
-    ui.table(origins, ui.file_name(f"backtest_{model}"), key="mq_download_backtest")
+    tables.table(origins, "model_quality", key="mq_backtest", file_name=ui.file_name(f"backtest_{model}"))
 
 with tab_drivers:
     drivers = model_quality.drivers(report, model)
@@ -81,8 +107,8 @@ with tab_drivers:
         top = st.slider(t("model_quality.top_n"), 5, len(drivers), min(15, len(drivers)), key="mq_top_n")
         shown = ui.shown_drivers(drivers.head(top))
         st.plotly_chart(ui.drivers_figure(shown), width="stretch")
-        ui.table(shown, ui.file_name(f"drivers_{model}"), key="mq_download_drivers")
+        tables.table(shown, "model_quality", key="mq_drivers", file_name=ui.file_name(f"drivers_{model}"))
 
 with tab_history:
     st.caption(t("model_quality.history_caption"))
-    ui.table(ui.shown_models(ui.runs(path, stamp)), ui.file_name("runs"), key="mq_download_runs")
+    tables.table(ui.shown_models(ui.runs(path, stamp)), "model_quality", key="mq_runs", file_name=ui.file_name("runs"))

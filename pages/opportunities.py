@@ -3,11 +3,14 @@ churn risk and its best opportunities, in one priority ranking; exportable to Ex
 
 import streamlit as st
 
-from analytics.ui import frame, opportunities, portfolio
-from analytics.ui.frame import current_filters, db_path, lang, scored_month_or_stop, t
+from analytics.common import formats
+from analytics.ui import opportunities, routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.filters import current_filters, scored_month_or_stop
+from analytics.ui.language import lang, t
 from analytics.views import opportunities as logic
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 path = db_path()
 filters = current_filters()
 month = f"{filters.month:%Y-%m}"
@@ -20,7 +23,7 @@ if choices.empty:
     st.info(t("opportunities.no_managers"))
     st.stop()
 manager_id = opportunities.manager_choice(filters, choices, key="opportunities_manager")
-name = choices.loc[choices["manager_id"] == manager_id, "manager_name"].iloc[0]
+name = opportunities.manager_name(choices, manager_id)
 
 listed = opportunities.accounts(path, filters, manager_id, lang())
 st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(listed)))
@@ -31,17 +34,18 @@ if listed.empty:
 s = logic.summary(listed)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("opportunities.accounts"), f"{s.account_count:,}")
-c2.metric(t("opportunities.revenue_at_risk"), portfolio.wan(s.revenue_at_risk_yuan))
-c3.metric(t("opportunities.opportunity_value"), portfolio.wan(s.opportunity_value_yuan))
+c2.metric(t("opportunities.revenue_at_risk"), formats.wan(s.revenue_at_risk_yuan))
+c3.metric(t("opportunities.opportunity_value"), formats.wan(s.opportunity_value_yuan))
 c4.metric(t("opportunities.retain_count"), f"{s.retain_count:,}")
 
 st.caption(t("opportunities.rule"))
-opportunities.table(opportunities.displayed(listed))
-st.download_button(
-    t("app.download_xlsx"),
-    opportunities.excel(path, filters, manager_id, lang()),
+shown = opportunities.displayed(listed)
+tables.table(shown, "opportunities", key="opportunities_list")
+tables.download(
+    shown,
+    "opportunities",
     file_name=f"opportunities_{manager_id}_{month}.xlsx",
-    mime=opportunities.XLSX,
     key="opportunities_download",
-    on_click=frame.export_callback(f"opportunities {manager_id}", f"opportunities_{manager_id}_{month}.xlsx"),
+    what=f"opportunities {manager_id}",
+    sheet=t("opportunities.sheet"),
 )

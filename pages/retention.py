@@ -5,11 +5,13 @@ import streamlit as st
 
 from analytics.ui import compliance as ui
 from analytics.ui import forms as daily_forms
-from analytics.ui import frame
-from analytics.ui.frame import current_filters, db_path, t
+from analytics.ui import routing, tables
+from analytics.ui.connection import db_path
+from analytics.ui.filters import current_filters
+from analytics.ui.language import t
 from analytics.views import compliance
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 filters = current_filters()
 rules = ui.current_rules()
 
@@ -29,7 +31,7 @@ st.caption(
 risky = ui.at_risk(db_path(), filters, as_of, rules)
 actions = ui.actions(db_path(), filters, as_of)
 outcomes = compliance.retention_outcomes(actions)
-without = risky[~risky["has_action"].astype(bool)]
+without = compliance.without_action(risky)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("retention.at_risk"), f"{len(risky):,}")
 c2.metric(t("retention.without"), f"{len(without):,}")
@@ -43,7 +45,13 @@ c4.metric(
 
 st.subheader(t("retention.at_risk_title"))
 only_without = st.toggle(t("retention.only_without"), key="retention_only_without")
-ui.table(without if only_without else risky, ui.COLUMNS["at_risk"], key="retention_at_risk")
+tables.table(
+    without if only_without else risky,
+    "compliance",
+    key="retention_at_risk",
+    worded=ui.worded("at_risk"),
+    file_name="retention_at_risk.csv",
+)
 
 left, right = st.columns(2)
 with left:
@@ -54,4 +62,6 @@ with right:
     daily_forms.action_update_form(actions)
 
 st.subheader(t("retention.actions_title"))
-ui.table(actions, ui.COLUMNS["actions"], key="retention_actions")
+tables.table(
+    actions, "compliance", key="retention_actions", worded=ui.worded("actions"), file_name="retention_actions.csv"
+)

@@ -1,13 +1,14 @@
 """数据概览: the warehouse's headline figures (what was loaded, how much, up to when)."""
 
-import plotly.express as px
 import streamlit as st
 
-from analytics.ui import frame
+from analytics.common import formats
+from analytics.ui import routing
 from analytics.ui import warehouse as overview
-from analytics.ui.frame import db_path, label, t
+from analytics.ui.connection import db_path
+from analytics.ui.language import t
 
-frame.require_frame(__file__)
+routing.require_app(__file__)
 path = db_path()
 h = overview.headline(path)
 
@@ -22,15 +23,9 @@ c4.metric(t("warehouse.managers"), f"{h.manager_count:,}", help=t("warehouse.man
 c5, c6 = st.columns(2)
 c5.metric(
     t("warehouse.revenue", month=h.latest_month),
-    f"{h.revenue_yuan / 1e4:,.1f}",
+    formats.wan(h.revenue_yuan),
     delta=None if h.revenue_change is None else t("warehouse.mom", change=h.revenue_change),
 )
 c6.metric(t("warehouse.billed", month=h.latest_month), f"{h.billed_account_count:,}")
 
-by_area = overview.revenue_by_area(path).assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
-fig = px.area(
-    by_area, x="billing_month", y="revenue_wan_yuan", color="area_label", title=t("warehouse.chart"),
-    labels={"billing_month": t("warehouse.month"), "revenue_wan_yuan": t("warehouse.revenue_axis"),
-            "area_label": t("warehouse.area")},
-)  # fmt: skip
-st.plotly_chart(fig, width="stretch")
+st.plotly_chart(overview.revenue_figure(overview.revenue_by_area(path)), width="stretch")

@@ -95,9 +95,16 @@ def add_user(
              is_active, created_at)
         values (?, ?, ?, ?, ?, ?, 0, null, true, ?)
         """,
-        [username, display_name or username, role, manager_id, district,
-         hash_password(password) if password else None, dt.datetime.now().replace(microsecond=0)],
-    )  # fmt: skip
+        [
+            username,
+            display_name or username,
+            role,
+            manager_id,
+            district,
+            hash_password(password) if password else None,
+            dt.datetime.now().replace(microsecond=0),
+        ],
+    )
     return User(username, display_name or username, role, manager_id, district)
 
 
@@ -107,10 +114,14 @@ def _row_to_user(row) -> User:
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     audit.ensure_tables(con)
-    row = con.cursor().execute(
-        "select username, display_name, role, manager_id, district from app_users where username = ? and is_active",
-        [username],
-    ).fetchone()
+    row = (
+        con.cursor()
+        .execute(
+            "select username, display_name, role, manager_id, district from app_users where username = ? and is_active",
+            [username],
+        )
+        .fetchone()
+    )
     return _row_to_user(row) if row else None
 
 
@@ -150,8 +161,14 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, now: d
             "update app_users set failed_attempts = ?, locked_until = ? where username = ?",
             [0 if lock else failed, lock, username],
         )
-        audit.record(con, username, user.role, "locked_out" if lock else "sign_in_failed", "session",
-                     f"{MAX_FAILED_ATTEMPTS} failed attempts" if lock else "wrong password")  # fmt: skip
+        audit.record(
+            con,
+            username,
+            user.role,
+            "locked_out" if lock else "sign_in_failed",
+            "session",
+            f"{MAX_FAILED_ATTEMPTS} failed attempts" if lock else "wrong password",
+        )
         return SignIn(None, "locked" if lock else "wrong_password", lock)
     if _hasher.check_needs_rehash(password_hash):
         cur.execute("update app_users set password_hash = ? where username = ?", [hash_password(password), username])
@@ -165,9 +182,11 @@ def scope_managers(con: duckdb.DuckDBPyConnection, user: User) -> tuple[str, ...
     if user.role == "manager":
         return (user.manager_id,)
     if user.role == "head" and user.district:
-        rows = con.cursor().execute(
-            "select manager_id from managers where district = ? order by manager_id", [user.district]
-        ).fetchall()
+        rows = (
+            con.cursor()
+            .execute("select manager_id from managers where district = ? order by manager_id", [user.district])
+            .fetchall()
+        )
         return tuple(r[0] for r in rows)
     return None
 
@@ -175,10 +194,14 @@ def scope_managers(con: duckdb.DuckDBPyConnection, user: User) -> tuple[str, ...
 def users(con: duckdb.DuckDBPyConnection):
     """Every user (no hashes) for the admin page."""
     audit.ensure_tables(con)
-    return con.cursor().execute(
-        "select username, display_name, role, manager_id, district, failed_attempts, locked_until, is_active, "
-        "created_at from app_users order by role, username"
-    ).df()
+    return (
+        con.cursor()
+        .execute(
+            "select username, display_name, role, manager_id, district, failed_attempts, locked_until, is_active, "
+            "created_at from app_users order by role, username"
+        )
+        .df()
+    )
 
 
 def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool) -> None:
@@ -199,8 +222,10 @@ def ensure_demo_users(con: duckdb.DuckDBPyConnection) -> list[User]:
     audit.ensure_tables(con)
     if con.cursor().execute("select count(*) from app_users").fetchone()[0]:
         return []
-    row = con.cursor().execute(
-        """
+    row = (
+        con.cursor()
+        .execute(
+            """
         select managers.manager_id, managers.manager_name, managers.district
         from managers
         inner join accounts on accounts.manager_id = managers.manager_id
@@ -208,12 +233,16 @@ def ensure_demo_users(con: duckdb.DuckDBPyConnection) -> list[User]:
         order by count(*) desc, managers.manager_id
         limit 1
         """
-    ).fetchone()
+        )
+        .fetchone()
+    )
     if row is None:
         return []
     manager_id, manager_name, district = row
     made = [
-        add_user(con, "manager", DEMO_PASSWORD, "manager", display_name=f"{manager_name}（客户经理）", manager_id=manager_id),
+        add_user(
+            con, "manager", DEMO_PASSWORD, "manager", display_name=f"{manager_name}（客户经理）", manager_id=manager_id
+        ),
         add_user(con, "district_head", DEMO_PASSWORD, "head", display_name=f"{district}分部负责人", district=district),
         add_user(con, "head", DEMO_PASSWORD, "head", display_name="集团客户部负责人"),
         add_user(con, "analyst", DEMO_PASSWORD, "analyst", display_name="分析员"),

@@ -43,5 +43,6 @@ def mask_account_view(view):
     the interview notes — what a role without personal data sees, on the page and in a proposal."""
     import dataclasses
 
-    return dataclasses.replace(view, contacts=mask_frame(view.contacts, False),
-                               interviews=mask_frame(view.interviews, False))  # fmt: skip
+    return dataclasses.replace(
+        view, contacts=mask_frame(view.contacts, False), interviews=mask_frame(view.interviews, False)
+    )

@@ -42,10 +42,14 @@ def resume(con: duckdb.DuckDBPyConnection, token: str | None, now: dt.datetime |
         return None
     audit.ensure_tables(con)
     now = now or dt.datetime.now()
-    row = con.cursor().execute(
-        "select username from app_sessions where token_hash = ? and ended_at is null and expires_at > ?",
-        [_hash(token), now],
-    ).fetchone()
+    row = (
+        con.cursor()
+        .execute(
+            "select username from app_sessions where token_hash = ? and ended_at is null and expires_at > ?",
+            [_hash(token), now],
+        )
+        .fetchone()
+    )
     user = auth.get_user(con, row[0]) if row else None
     if user is not None:
         audit.record(con, user.username, user.role, "sign_in", "session", "resumed")

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 from analytics import config
+from analytics.cli.common import EXIT_OK, add_db_option, bad_input, parse_month
 from analytics.common import i18n
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
-
-def add_proposal_parser(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser(
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `proposal` to the command line's subcommands; the new parser."""
+    parser = subparsers.add_parser(
         "proposal",
         help="write an account's Word proposal (服务方案): profile, consumption, needs, products, retention",
         description=(
@@ -25,24 +23,23 @@ def add_proposal_parser(sub: argparse._SubParsersAction) -> None:
             "Needs a scored warehouse (needsmine score)."
         ),
     )
-    cmd.add_argument("--account", required=True, metavar="ID", help="account id (集团编号)")
-    cmd.add_argument("--out", required=True, metavar="FILE", help="the .docx file to write")
-    cmd.add_argument("--as-of", help="month, YYYY-MM (default: the latest scored month)")
-    cmd.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE,
-                     help="language of the document (default zh)")  # fmt: skip
-    cmd.add_argument("--json", action="store_true", help="print what was written as JSON")
-    cmd.add_argument(
-        "--db",
-        help=f"warehouse file (default: ${config.DB_ENV} or {config.DEFAULT_DB.relative_to(config.PROJECT_DIR)})",
+    parser.add_argument("--account", required=True, metavar="ID", help="account id (集团编号)")
+    parser.add_argument("--out", required=True, metavar="FILE", help="the .docx file to write")
+    parser.add_argument("--as-of", help="month, YYYY-MM (default: the latest scored month)")
+    parser.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE, help="language of the document (default zh)"
     )
+    parser.add_argument("--json", action="store_true", help="print what was written as JSON")
+    add_db_option(parser)
+    return parser
 
 
 def _fail(message: str) -> int:
-    print(f"needsmine proposal: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return bad_input(f"needsmine proposal: {message}")
 
 
-def run_proposal(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Write the proposal of --account to --out and say what was written; the exit code."""
     from analytics.views.account import proposal
     from analytics.views.account import view as account
     from analytics.warehouse import db
@@ -50,12 +47,10 @@ def run_proposal(args: argparse.Namespace) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         return _fail(f"{path}: 仓库不存在 / warehouse not found (needsmine demo, build, train, score)")
-    month = None
-    if args.as_of:
-        try:
-            month = dt.datetime.strptime(args.as_of.strip()[:7], "%Y-%m").date()
-        except ValueError:
-            return _fail(f"--as-of '{args.as_of}' 不是月份 / not a month (YYYY-MM)")
+    try:
+        month = parse_month(args.as_of or None)
+    except ValueError:
+        return _fail(f"--as-of '{args.as_of}' 不是月份 / not a month (YYYY-MM)")
     out = Path(args.out)
     if not out.parent.exists():
         return _fail(f"--out {out}: 目录不存在 / folder not found: {out.parent}")
@@ -69,9 +64,15 @@ def run_proposal(args: argparse.Namespace) -> int:
             return _fail(f"--account {args.account}: 集团不存在 / no such account in {path}")
     proposal.write(view, out, args.lang)
     if args.json:
-        print(json.dumps({"account_id": view.account_id, "account_name": view.name, "as_of": f"{view.month:%Y-%m}",
-                          "lang": args.lang, "out": str(out), "scored": view.score is not None},
-                         ensure_ascii=False))  # fmt: skip
+        written = {
+            "account_id": view.account_id,
+            "account_name": view.name,
+            "as_of": f"{view.month:%Y-%m}",
+            "lang": args.lang,
+            "out": str(out),
+            "scored": view.score is not None,
+        }
+        print(json.dumps(written, ensure_ascii=False))
     else:
         print(f"服务方案已生成 / proposal written: {out} ({view.account_id} {view.name}, {view.month:%Y-%m})")
     return EXIT_OK

@@ -1,14 +1,11 @@
-"""The sidebar's filters, shared by every page, and the lists they choose from."""
+"""The sidebar's filters (`Filters`): what the user narrowed the dashboard to, and their reach.
+
+What each filter can choose from is read from the warehouse by `analytics.views.sidebar`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import duckdb
-import pandas as pd
-
-from analytics.warehouse import queries
 
 
 @dataclass(frozen=True)
@@ -36,33 +33,3 @@ class Filters:
             "scope_managers": None if self.scope_managers is None else list(self.scope_managers),
             "month": self.month,
         }
-
-
-@dataclass(frozen=True)
-class FilterOptions:
-    districts: tuple[str, ...]
-    industries: tuple[str, ...]
-    classes: tuple[str, ...]
-    managers: pd.DataFrame  # manager_id, manager_name, district
-    months: tuple[dt.date, ...]  # newest first
-    scored_months: tuple[dt.date, ...]  # newest first
-
-
-def options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    """The values each filter can take in this warehouse."""
-    values = queries.run(con, "filter_values")
-    managers = queries.run(con, "filter_managers")
-    months = tuple(pd.Timestamp(m).date() for m in queries.run(con, "filter_months")["billing_month"])
-    have_scores = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'scores'"
-    ).fetchone()[0]
-    scored = (
-        tuple(pd.Timestamp(m).date() for m in queries.run(con, "filter_scored_months")["as_of_month"])
-        if have_scores
-        else ()
-    )
-
-    def of(kind: str) -> tuple[str, ...]:
-        return tuple(values.loc[values["kind"] == kind, "value"].astype(str))
-
-    return FilterOptions(of("district"), of("industry"), of("class"), managers, months, scored)

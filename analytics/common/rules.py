@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from analytics import config
 
 RULES_ENV = "NEEDSMINE_RULES"
@@ -88,6 +90,22 @@ def load(path: str | os.PathLike[str] | None = None) -> Rules:
     except OSError as err:
         raise RulesError(target, "", f"规则文件无法读取 / cannot read the rules file ({err.strerror})") from None
     return _load(target, stamp)
+
+
+def at_risk_probability(path: str | os.PathLike[str] | None = None) -> float:
+    """The churn probability (within the model's churn window) from which an account counts as
+    at risk: the guideline's retention threshold, `retention.churn_probability_at_least`. Read
+    from the rules file on every call (cheap: `load` rereads only a changed file), so that a
+    change of the file applies to every page; never keep it in a module constant."""
+    return load(path).churn_probability_at_least
+
+
+def write_build_rules(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str] | None = None) -> None:
+    """Store the rules the warehouse's stored layers count by (the urgent report kind, which the
+    churn features count) as the one-row table `build_rules` (`sql/rules/build_rules.sql`), with
+    bound values. The build calls it first: its views cannot take parameters."""
+    sql = (config.SQL_DIR / "rules" / "build_rules.sql").read_text(encoding="utf-8")
+    con.execute(sql, {"urgent_kind": load(path).urgent_kind})
 
 
 @cache

@@ -17,8 +17,9 @@ from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import Tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 # A decade apart: out-of-fold log loss is flat within a decade of its best C (half-decade
@@ -58,6 +59,8 @@ class CalibratedLogit(ClassifierMixin, BaseEstimator):
     `decision_function` is the calibrated logit: slope_ · (coef_ · z + intercept_) + offset_.
     `column_means_` are the training means of the inputs, against which contributions are
     measured. class_weight stays None so that probabilities keep the data's base rate.
+    `n_iter_` is the solver's iteration count in the final fit (scikit-learn's convention for an
+    estimator with `max_iter`).
     """
 
     def __init__(
@@ -83,12 +86,16 @@ class CalibratedLogit(ClassifierMixin, BaseEstimator):
             return self._fit(X, y)
 
     def _fit(self, X, y) -> CalibratedLogit:
-        if type_of_target(y) != "binary":
-            raise ValueError(f"CalibratedLogit needs a binary target, got {type_of_target(y)}")
-        self.classes_, y01 = np.unique(np.asarray(y), return_inverse=True)
+        # validate_data sets n_features_in_ (and feature_names_in_ for a DataFrame) and refuses
+        # NaN, inf and empty input; a CSR float basis passes through without a copy.
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=float)
+        check_classification_targets(y)
+        target = type_of_target(y, input_name="y")
+        if target != "binary":
+            raise ValueError(f"Only binary classification is supported. The type of the target is {target}.")
+        self.classes_, y01 = np.unique(y, return_inverse=True)
         if self.classes_.size != 2:
-            raise ValueError("CalibratedLogit needs both classes in the training data")
-        self.n_features_in_ = X.shape[1]
+            raise ValueError(f"CalibratedLogit needs both classes in the training data, got one class: {self.classes_}")
         # lbfgs runs several times faster on CSR than on the dense array here (the spline
         # basis is about half zeros, the one-hot codes mostly zeros).
         X = sparse.csr_matrix(X, dtype=float)
@@ -117,20 +124,34 @@ class CalibratedLogit(ClassifierMixin, BaseEstimator):
             self.C_ = Cs[len(Cs) // 2]
             self.slope_, self.offset_ = 1.0, 0.0
         self.logit_ = LogisticRegression(C=self.C_, max_iter=self.max_iter).fit(X, y01)
+        self.n_iter_ = int(self.logit_.n_iter_[0])  # of the final fit, as LogisticRegression reports it
         self.coef_ = self.logit_.coef_[0].copy()
         self.intercept_ = float(self.logit_.intercept_[0])
         self.column_means_ = np.asarray(X.mean(axis=0), dtype=float).ravel()
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """The calibrated logit of each row."""
+        """The calibrated logit of each row: a float array of shape (n_samples,)."""
         check_is_fitted(self, "coef_")
+        # Refuses a wrong column count (or names), NaN and inf; the CSR basis of the pipeline is
+        # passed through as it is, so this costs one scan of its non-zeros per call. An empty
+        # batch stays allowed: it gets an empty answer.
+        X = validate_data(self, X, accept_sparse="csr", reset=False, ensure_min_samples=0)
         raw = np.asarray(X @ self.coef_).ravel() + self.intercept_
         return self.slope_ * raw + self.offset_
 
     def predict_proba(self, X) -> np.ndarray:
+        """P(class) of each row: shape (n_samples, 2), columns in `classes_` order."""
         p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        """The more probable class of each row (from `classes_`)."""
+        logit = self.decision_function(X)  # first: it raises NotFittedError before fit
+        return self.classes_[(logit > 0).astype(int)]
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # the basis comes as CSR, and is fitted as CSR
+        tags.classifier_tags.multi_class = False  # one logistic regression: two classes only
+        return tags

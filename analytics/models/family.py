@@ -10,20 +10,13 @@ shares — the model's own reasons ("近3个月收入下降32%"), not a post-hoc
 `kind="boosted"` is a HistGradientBoostingClassifier (categorical columns target-encoded),
 offered for comparison. It has no exact per-column split of its score; `contributions` refuses it.
 
-Model files: `save_model` / `load_model` (a JSON header with versions and metadata, then the
-joblib payload; the header is checked before anything is unpickled).
+Model files are written and read by `persistence.py`.
 """
 
 from __future__ import annotations
 
-import json
-import platform
 import re
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import sklearn
@@ -88,9 +81,8 @@ def make_pipeline(
             # splits over hundreds of levels overfit (measured: CV AUC −0.02 on an Orange-like
             # table), and for a few levels the two order categories the same way.
             steps.append(
-                ("categorical", Pipeline([("text", to_text), ("target", _target_encoder(seed))]),
-                 list(categorical))
-            )  # fmt: skip
+                ("categorical", Pipeline([("text", to_text), ("target", _target_encoder(seed))]), list(categorical))
+            )
         features = ColumnTransformer(steps, remainder="drop", sparse_threshold=0)
         # Small trees, slow learning and half the columns per split, stopped on a held-out
         # 15%: churn signals are weak and noisy; deeper, faster trees stopped too early or
@@ -159,76 +151,3 @@ def contributions(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     baseline = classifier.slope_ * (classifier.intercept_ + centre.sum()) + classifier.offset_
     out.insert(0, BASELINE, baseline, allow_duplicates=True)  # a column may be called so
     return out
-
-
-# --- persistence -------------------------------------------------------------------------
-
-MAGIC = b"NEEDSMINE-MODEL\n"
-
-
-class ModelFileError(ValueError):
-    """The file is not a needsmine model file."""
-
-
-class ModelVersionError(ModelFileError):
-    """The model file was written under another scikit-learn version."""
-
-
-def save_model(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
-    """Write `obj` with `metadata`, the scikit-learn and Python versions and the time.
-
-    The file is a magic line, one line of JSON (the metadata), then the joblib payload: the
-    versions can be read without unpickling anything.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = {
-        **metadata,
-        "sklearn_version": sklearn.__version__,
-        "python_version": platform.python_version(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with tmp.open("wb") as f:
-            f.write(MAGIC)
-            f.write(json.dumps(header, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
-            joblib.dump(obj, f)
-        tmp.replace(path)  # a reader never sees a half-written model
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The metadata of a model file, without loading the model."""
-    with Path(path).open("rb") as f:
-        return _read_header(f, path)
-
-
-def _read_header(f, path: str | Path) -> dict[str, Any]:
-    if f.read(len(MAGIC)) != MAGIC:
-        raise ModelFileError(f"{path}: 不是 needsmine 模型文件 / not a needsmine model file")
-    try:
-        return json.loads(f.readline().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{path}: 模型文件头损坏 / damaged model file header ({e})") from e
-
-
-def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """(model, metadata) from a file of `save_model`.
-
-    Raises `ModelVersionError` when the file was written under another scikit-learn version
-    (unpickling estimators across versions is unsupported and can silently change results).
-    """
-    with Path(path).open("rb") as f:
-        metadata = _read_header(f, path)
-        saved = metadata.get("sklearn_version")
-        if saved != sklearn.__version__:
-            raise ModelVersionError(
-                f"{path}: 模型由 scikit-learn {saved} 训练，当前安装的是 {sklearn.__version__}，"
-                f"请重新训练 (needsmine train) / the model was trained with scikit-learn "
-                f"{saved} but {sklearn.__version__} is installed; retrain it with "
-                "`needsmine train`"
-            )
-        return joblib.load(f), metadata

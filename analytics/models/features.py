@@ -17,16 +17,41 @@ from analytics.config import AREAS
 FEATURE_SQL = config.SQL_DIR / "features"
 
 CHURN_NUMERIC: tuple[str, ...] = (
-    "revenue_yuan", "revenue_avg_12m_yuan", "revenue_change_1m", "revenue_trend_3m",
-    "revenue_change_yoy", "revenue_from_peak_12m", "revenue_volatility_6m",
-    "product_count", "product_count_change_3m", "area_count", "group_paid_share",
-    "member_count", "member_change_3m", "member_change_6m", "member_left_group_rate_3m",
-    "member_left_network_rate_3m", "member_left_group_rate_6m", "member_joined_rate_3m",
-    "member_arpu_yuan", "complaints_3m", "complaints_6m", "complaints_12m", "severe_complaints_6m",
-    "urgent_reports_2m", "urgent_reports_6m", "other_reports_3m", "note_competitor_3m",
-    "interactions_3m", "interactions_12m", "tenure_months", "months_to_agreement_end",
-    "has_decision_maker_on_competitor", "is_key_account", "employee_count",
-)  # fmt: skip
+    "revenue_yuan",
+    "revenue_avg_12m_yuan",
+    "revenue_change_1m",
+    "revenue_trend_3m",
+    "revenue_change_yoy",
+    "revenue_from_peak_12m",
+    "revenue_volatility_6m",
+    "product_count",
+    "product_count_change_3m",
+    "area_count",
+    "group_paid_share",
+    "member_count",
+    "member_change_3m",
+    "member_change_6m",
+    "member_left_group_rate_3m",
+    "member_left_network_rate_3m",
+    "member_left_group_rate_6m",
+    "member_joined_rate_3m",
+    "member_arpu_yuan",
+    "complaints_3m",
+    "complaints_6m",
+    "complaints_12m",
+    "severe_complaints_6m",
+    "urgent_reports_2m",
+    "urgent_reports_6m",
+    "other_reports_3m",
+    "note_competitor_3m",
+    "interactions_3m",
+    "interactions_12m",
+    "tenure_months",
+    "months_to_agreement_end",
+    "has_decision_maker_on_competitor",
+    "is_key_account",
+    "employee_count",
+)
 CHURN_CATEGORICAL: tuple[str, ...] = ("value_class", "industry", "ownership")
 
 
@@ -34,15 +59,33 @@ def upsell_numeric(area: str) -> tuple[str, ...]:
     """Columns of the upsell model of one area: the account's size, spend and structure, its
     peers' holdings of the area, and the needs voiced for it in interviews."""
     return (
-        "revenue_avg_12m_yuan", "revenue_trend_3m", "revenue_from_peak_12m", "product_count",
-        "area_count", "member_count", "member_change_6m", "member_left_group_rate_6m",
-        "employee_count", "tenure_months",
-        "months_to_agreement_end", "is_key_account", "complaints_6m", "urgent_reports_6m",
-        "interactions_12m", f"share_{area}", f"product_count_{area}", f"peer_rate_{area}",
-        f"need_{area}_6m", f"need_{area}_3m", f"need_{area}_share", f"note_need_{area}_6m",
-        f"note_need_{area}_3m", f"whitespace_{area}", f"whitespace_count_{area}",
+        "revenue_avg_12m_yuan",
+        "revenue_trend_3m",
+        "revenue_from_peak_12m",
+        "product_count",
+        "area_count",
+        "member_count",
+        "member_change_6m",
+        "member_left_group_rate_6m",
+        "employee_count",
+        "tenure_months",
+        "months_to_agreement_end",
+        "is_key_account",
+        "complaints_6m",
+        "urgent_reports_6m",
+        "interactions_12m",
+        f"share_{area}",
+        f"product_count_{area}",
+        f"peer_rate_{area}",
+        f"need_{area}_6m",
+        f"need_{area}_3m",
+        f"need_{area}_share",
+        f"note_need_{area}_6m",
+        f"note_need_{area}_3m",
+        f"whitespace_{area}",
+        f"whitespace_count_{area}",
         *(f"peer_rate_{other}" for other in AREAS if other != area),
-    )  # fmt: skip
+    )
 
 
 UPSELL_CATEGORICAL: tuple[str, ...] = ("value_class", "industry", "size_band")
@@ -104,8 +147,3 @@ def load_frame(
 def month_bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     first, last = con.execute("select min(billing_month), max(billing_month) from mart_account_features").fetchone()
     return first, last
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)

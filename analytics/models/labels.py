@@ -26,9 +26,16 @@ def churn_labels(
 
     `sample` = (total, keep): only accounts with hash(id) % total < keep, the sample the training
     features are drawn from (a province's labels would not fit in memory otherwise)."""
-    return _run(con, "churn_labels", {"window_months": window_months,
-                                      "remaining_share": 1 - WINDOWS.churn_revenue_drop,
-                                      "sample_total": sample[0], "sample_keep": sample[1]})
+    return _run(
+        con,
+        "churn_labels",
+        {
+            "window_months": window_months,
+            "remaining_share": 1 - WINDOWS.churn_revenue_drop,
+            "sample_total": sample[0],
+            "sample_keep": sample[1],
+        },
+    )
 
 
 def adoption_labels(
@@ -36,5 +43,6 @@ def adoption_labels(
 ) -> pd.DataFrame:
     """account_id, as_of_month, area, is_complete, is_adopted for accounts billing at as-of
     (`sample` as for churn_labels)."""
-    return _run(con, "adoption_labels", {"window_months": window_months,
-                                         "sample_total": sample[0], "sample_keep": sample[1]})
+    return _run(
+        con, "adoption_labels", {"window_months": window_months, "sample_total": sample[0], "sample_keep": sample[1]}
+    )

@@ -51,14 +51,10 @@ def evaluate(y_true, p) -> dict[str, Any]:
         return result
     bins = calibration_bins(y, p)
     result["calibration"] = bins
-    result["ece"] = float(sum(b["count"] * abs(b["mean_predicted"] - b["observed_rate"])
-                              for b in bins) / n)  # fmt: skip
+    result["ece"] = float(sum(b["count"] * abs(b["mean_predicted"] - b["observed_rate"]) for b in bins) / n)
     if positives in (0, n):
         only = "正类 positive" if positives else "负类 negative"
-        result["note"] = (
-            f"只有{only}一类，AUC 无定义 / only one class in y_true: AUC, PR-AUC and lift "
-            "are undefined"
-        )
+        result["note"] = f"只有{only}一类，AUC 无定义 / only one class in y_true: AUC, PR-AUC and lift are undefined"
         return result
     result["auc"] = float(roc_auc_score(y, p))
     result["pr_auc"] = float(average_precision_score(y, p))
@@ -85,10 +81,12 @@ def calibration_bins(y: np.ndarray, p: np.ndarray, bins: int = CALIBRATION_BINS)
     order = np.argsort(p, kind="stable")
     out = []
     for i, chunk in enumerate(np.array_split(order, min(bins, y.size))):
-        out.append({
-            "bin": i + 1,
-            "mean_predicted": float(p[chunk].mean()),
-            "observed_rate": float(y[chunk].mean()),
-            "count": int(chunk.size),
-        })  # fmt: skip
+        out.append(
+            {
+                "bin": i + 1,
+                "mean_predicted": float(p[chunk].mean()),
+                "observed_rate": float(y[chunk].mean()),
+                "count": int(chunk.size),
+            }
+        )
     return out

@@ -14,6 +14,7 @@ import duckdb
 
 from analytics import config
 from analytics.access import auth
+from analytics.common.months import add_months
 from analytics.warehouse import build, db, demo
 
 Progress = Callable[[str, float], None]
@@ -22,7 +23,6 @@ Progress = Callable[[str, float], None]
 # whitespace mart's last three months: score those.
 SCORED_MONTHS = 3
 DEMO_ACCOUNTS = 5000
-
 
 
 def has_data(path: Path) -> bool:
@@ -57,7 +57,7 @@ def months_to_score(con: duckdb.DuckDBPyConnection, months: int = SCORED_MONTHS)
     from analytics.models import features
 
     last = features.month_bounds(con)[1]
-    wanted = [features.add_months(last, -k) for k in reversed(range(months))]
+    wanted = [add_months(last, -k) for k in reversed(range(months))]
     if "scores" not in db.existing_tables(con):
         return wanted
     have = {r[0] for r in con.execute("select distinct as_of_month from scores").fetchall()}

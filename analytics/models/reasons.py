@@ -2,85 +2,118 @@
 
 A reason is a column whose contribution raises this account's score, worded with the account's
 own value of that column; the words never decide anything — the contributions do.
+
+This module decides which reason a value gives and with which numbers (`wording`: a key of the
+translation table and the values its templates fill in); the words themselves, in Chinese and in
+English, are the `account.reason.*` rows of `analytics/common/i18n/account.csv`, the one place a
+reason is worded. Scoring stores the Chinese text (`score_reasons.reason`), which the Chinese
+pages show as stored; other languages word the reason afresh from the same key and values.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from analytics.models.family import BASELINE
+from analytics.common import i18n
+from analytics.common.formats import is_missing
+
+KEY = "account.reason"
+MISSING_KEY = f"{KEY}.missing"  # a value the account lacks, for a column without its own words
+OTHER_KEY = f"{KEY}.other"  # a column this module has no words for
+
+# A column's value -> (variant of its key, "" for none; the values of its templates).
+Wording = Callable[[float], tuple[str, dict[str, object]]]
 
 
-def _pct(value: float) -> str:
-    return f"{abs(value) * 100:.0f}%"
+def _amount(v: float) -> tuple[str, dict[str, object]]:
+    return "", {"v": v}
 
 
-def _change(label: str, value: float) -> str:
-    return f"{label}{'下降' if value < 0 else '上升'}{_pct(value)}"
+def _count(v: float) -> tuple[str, dict[str, object]]:
+    return "", {"n": int(round(v))}
 
 
-def _count(template: str) -> Callable[[float], str]:
-    return lambda v: template.format(n=int(round(v)))
+def _share(v: float) -> tuple[str, dict[str, object]]:
+    return "", {"pct": abs(v) * 100}
 
 
-PHRASES: dict[str, Callable[[float], str]] = {
-    "revenue_yuan": lambda v: f"本月收入{v:,.0f}元",
-    "revenue_avg_12m_yuan": lambda v: f"近12个月月均收入{v:,.0f}元",
-    "revenue_change_1m": lambda v: _change("本月收入环比", v),
-    "revenue_trend_3m": lambda v: _change("近3个月收入较前3个月", v),
-    "revenue_change_yoy": lambda v: _change("收入同比", v),
-    "revenue_from_peak_12m": lambda v: f"收入较12个月峰值下降{_pct(v)}" if v < 0 else "收入处于12个月峰值",
-    "revenue_volatility_6m": lambda v: f"近6个月收入波动{_pct(v)}",
-    "product_count": _count("仅使用{n}项产品"),
-    "product_count_change_3m": lambda v: f"近3个月{'减少' if v < 0 else '增加'}{abs(int(v))}项产品",
-    "area_count": _count("只覆盖{n}个信息化领域"),
-    "group_paid_share": lambda v: f"统付收入占比{_pct(v)}",
-    "member_count": _count("集团成员{n}人"),
-    "member_change_3m": lambda v: _change("成员数较3个月前", v),
-    "member_change_6m": lambda v: _change("成员数较半年前", v),
-    "member_left_group_rate_3m": lambda v: f"近3个月成员流失率{v * 100:.1f}%",
-    "member_left_network_rate_3m": lambda v: f"近3个月成员离网率{v * 100:.1f}%",
-    "member_left_group_rate_6m": lambda v: f"近6个月成员流失率{v * 100:.1f}%",
-    "complaints_6m": _count("近6个月投诉{n}次"),
-    "member_joined_rate_3m": lambda v: f"近3个月成员新增率{v * 100:.1f}%",
-    "member_arpu_yuan": lambda v: f"成员人均收入{v:,.1f}元",
-    "complaints_3m": _count("近3个月投诉{n}次"),
-    "complaints_12m": _count("近12个月投诉{n}次"),
-    "severe_complaints_6m": _count("近6个月严重投诉{n}次"),
-    "urgent_reports_2m": _count("近2个月竞争对手争抢上报{n}次"),
-    "urgent_reports_6m": _count("近6个月竞争对手争抢上报{n}次"),
-    "other_reports_3m": _count("近3个月竞争信息上报{n}条"),
-    "note_competitor_3m": _count("近3个月走访中{n}次提到竞争对手"),
-    "interactions_3m": _count("近3个月接触{n}次"),
-    "interactions_12m": _count("近12个月接触{n}次"),
-    "tenure_months": lambda v: f"入网{v / 12:.1f}年",
-    "months_to_agreement_end": lambda v: f"协议{int(v)}个月后到期" if v > 0 else "协议本月到期",
-    "has_decision_maker_on_competitor": lambda v: "决策人使用异网号码" if v else "决策人使用本网号码",
-    "is_key_account": lambda v: "重要集团" if v else "非重要集团",
-    "employee_count": _count("单位{n}人"),
+def _rate(v: float) -> tuple[str, dict[str, object]]:
+    return "", {"pct": v * 100}
+
+
+def _change(v: float) -> tuple[str, dict[str, object]]:
+    """A relative change, worded by its direction ("…下降32%" / "…上升32%")."""
+    return ("down" if v < 0 else "up"), {"pct": abs(v) * 100}
+
+
+def _flag(v: float) -> tuple[str, dict[str, object]]:
+    return ("yes" if v else "no"), {}
+
+
+WORDINGS: dict[str, Wording] = {
+    "revenue_yuan": _amount,
+    "revenue_avg_12m_yuan": _amount,
+    "revenue_change_1m": _change,
+    "revenue_trend_3m": _change,
+    "revenue_change_yoy": _change,
+    "revenue_from_peak_12m": lambda v: ("down", {"pct": abs(v) * 100}) if v < 0 else ("peak", {}),
+    "revenue_volatility_6m": _share,
+    "product_count": _count,
+    "product_count_change_3m": lambda v: ("down" if v < 0 else "up", {"n": abs(int(v))}),
+    "area_count": _count,
+    "group_paid_share": _share,
+    "member_count": _count,
+    "member_change_3m": _change,
+    "member_change_6m": _change,
+    "member_left_group_rate_3m": _rate,
+    "member_left_network_rate_3m": _rate,
+    "member_left_group_rate_6m": _rate,
+    "member_joined_rate_3m": _rate,
+    "member_arpu_yuan": _amount,
+    "complaints_3m": _count,
+    "complaints_6m": _count,
+    "complaints_12m": _count,
+    "severe_complaints_6m": _count,
+    "urgent_reports_2m": _count,
+    "urgent_reports_6m": _count,
+    "other_reports_3m": _count,
+    "note_competitor_3m": _count,
+    "interactions_3m": _count,
+    "interactions_12m": _count,
+    "tenure_months": lambda v: ("", {"years": v / 12}),
+    "months_to_agreement_end": lambda v: ("", {"n": int(v)}) if v > 0 else ("now", {}),
+    "has_decision_maker_on_competitor": _flag,
+    "is_key_account": _flag,
+    "employee_count": _count,
 }
-CATEGORY_PHRASES: dict[str, str] = {
-    "value_class": "{v}类集团",
-    "industry": "行业：{v}",
-    "ownership": "单位性质：{v}",
-    "size_band": "规模档{v}",
-}
-MISSING_PHRASES: dict[str, str] = {"months_to_agreement_end": "无在约协议"}
+# Categorical columns -> the label kind that names their values (analytics/common/i18n/common.csv).
+LABELLED: dict[str, str] = {"value_class": "class", "industry": "industry", "ownership": "ownership"}
 
 
-def phrase(column: str, value: object) -> str:
-    """The account's value of `column` in plain Chinese words."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return MISSING_PHRASES.get(column, f"{column}缺失")
-    if column in CATEGORY_PHRASES:
-        return CATEGORY_PHRASES[column].format(v=value)
-    if column in PHRASES:
-        return PHRASES[column](float(value))
-    return f"{column} = {value}"
+def wording(column: str, value: object) -> tuple[str, dict[str, object]]:
+    """Which reason the account's `value` of `column` gives: the translation key of its words and
+    the values they are filled with (language-neutral: a categorical value is its data code)."""
+    if is_missing(value):
+        own = f"{KEY}.{column}.missing"
+        return (own, {}) if own in i18n.table() else (MISSING_KEY, {"feature": column})
+    if column in LABELLED:
+        return f"{KEY}.{column}", {"value": value}
+    if column in WORDINGS:
+        variant, values = WORDINGS[column](float(value))
+        return f"{KEY}.{column}.{variant}" if variant else f"{KEY}.{column}", values
+    return OTHER_KEY, {"feature": column, "value": value}
+
+
+def phrase(column: str, value: object, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The account's value of `column` as a reason in plain words of `lang` (Chinese by default,
+    the words scoring stores)."""
+    key, values = wording(column, value)
+    if column in LABELLED and "value" in values:
+        values = {"label": i18n.label(LABELLED[column], values["value"], lang)}
+    return i18n.text(key, lang, **values)
 
 
 def top_reasons(
@@ -89,6 +122,9 @@ def top_reasons(
     """Long table (row position, rank, feature, contribution, reason) of each row's `top` columns
     that raise its score by at least `min_logit` on the logit scale, strongest first.
     `contributions` and `values` share a default RangeIndex (row positions)."""
+    # Imported here: the pages word reasons through `phrase` without loading scikit-learn.
+    from analytics.models.family import BASELINE
+
     shares = contributions.drop(columns=[BASELINE])
     long = shares.stack().rename("contribution").reset_index()
     long.columns = ["row", "feature", "contribution"]

@@ -10,7 +10,8 @@ from typing import Any
 import duckdb
 
 from analytics.config import AREAS
-from analytics.models.family import ModelFileError, feature_columns, load_model, read_metadata, save_model
+from analytics.models.family import feature_columns
+from analytics.models.persistence import ModelFileError, load_model, read_metadata, save_model
 
 NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
 
@@ -71,8 +72,14 @@ def record_run(con: duckdb.DuckDBPyConnection, report: dict, metadata: dict[str,
     for name, own in rows:
         con.execute(
             "insert into model_runs values (?, ?, ?, ?, ?, ?)",
-            [metadata["trained_at"], name, own.get("test_as_of"), own.get("auc"), own.get("truth_auc"),
-             json.dumps(own, ensure_ascii=False, default=str)],
+            [
+                metadata["trained_at"],
+                name,
+                own.get("test_as_of"),
+                own.get("auc"),
+                own.get("truth_auc"),
+                json.dumps(own, ensure_ascii=False, default=str),
+            ],
         )
     con.execute(
         "insert into model_runs values (?, 'notes', null, null, null, ?)",

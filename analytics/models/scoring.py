@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy.special import expit
 
+from analytics.common.months import add_months
 from analytics.config import AREAS, SQL_DIR
 from analytics.models import features as feats
 from analytics.models.family import contributions
@@ -60,7 +61,7 @@ def score(
         raise ValueError(f"as-of month {as_of:%Y-%m} is outside the data ({first:%Y-%m} – {last:%Y-%m})")
     say("走访纪要 / reading interview notes", 0.05)
     # Only the interviews the features look back on (6 months) need reading.
-    write_interaction_needs(con, models["notes"], only_new=True, since=feats.add_months(as_of, -6))
+    write_interaction_needs(con, models["notes"], only_new=True, since=add_months(as_of, -6))
     say("特征 / features", 0.25)
     frame = feats.load_frame(con, as_of, as_of)
     frame = frame[frame["revenue_yuan"] > 0].reset_index(drop=True)
@@ -73,13 +74,15 @@ def score(
     reasons = top_reasons(parts, X)
     reasons["account_id"] = frame["account_id"].to_numpy()[reasons["row"]]
     reasons["as_of_month"] = as_of
-    out = pd.DataFrame({
-        "account_id": frame["account_id"],
-        "as_of_month": as_of,
-        "churn_probability": probability,
-        "revenue_12m_yuan": frame["revenue_12m_yuan"],
-        "revenue_at_risk_yuan": probability * frame["revenue_12m_yuan"],
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "account_id": frame["account_id"],
+            "as_of_month": as_of,
+            "churn_probability": probability,
+            "revenue_12m_yuan": frame["revenue_12m_yuan"],
+            "revenue_at_risk_yuan": probability * frame["revenue_12m_yuan"],
+        }
+    )
     # reasons is sorted by row then rank: split it into one list per account.
     counts = np.bincount(reasons["row"].to_numpy(), minlength=len(out))
     out["churn_reasons"] = [list(chunk) for chunk in np.split(reasons["reason"].to_numpy(), np.cumsum(counts)[:-1])]
@@ -110,14 +113,31 @@ def score(
     out["opportunity_value_yuan"] = out[[f"opportunity_value_{a}_yuan" for a in AREAS]].sum(axis=1)
     recs = pd.concat(recommendations, ignore_index=True)
     recs["as_of_month"] = as_of
-    recs = recs[["account_id", "as_of_month", "area", "rank", "product_id", "product_name", "probability",
-                 "annual_value_yuan", "expected_value_yuan"]]  # fmt: skip
+    recs = recs[
+        [
+            "account_id",
+            "as_of_month",
+            "area",
+            "rank",
+            "product_id",
+            "product_name",
+            "probability",
+            "annual_value_yuan",
+            "expected_value_yuan",
+        ]
+    ]
 
     say("写入 / writing scores", 0.9)
     out["scored_at"] = pd.Timestamp.now().floor("s")
     _replace(con, "scores", out, as_of)
-    _replace(con, "score_reasons", reasons[["account_id", "as_of_month", "rank", "feature", "contribution", "reason"]], as_of)
+    _replace(
+        con, "score_reasons", reasons[["account_id", "as_of_month", "rank", "feature", "contribution", "reason"]], as_of
+    )
     _replace(con, "score_recommendations", recs, as_of)
     say("完成 / done", 1.0)
-    return {"scores": len(out), "score_reasons": len(reasons), "score_recommendations": len(recs),
-            "mean_churn_probability": float(np.mean(probability)) if len(out) else 0.0}  # fmt: skip
+    return {
+        "scores": len(out),
+        "score_reasons": len(reasons),
+        "score_recommendations": len(recs),
+        "mean_churn_probability": float(np.mean(probability)) if len(out) else 0.0,
+    }

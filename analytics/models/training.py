@@ -23,6 +23,7 @@ import pyarrow as pa
 from joblib.externals.loky import get_reusable_executor
 from sklearn.base import clone
 
+from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
 from analytics.models import labels
@@ -67,13 +68,15 @@ def write_interaction_needs(
     if new_only:
         where.append("interaction_id not in (select interaction_id from interaction_needs)")
     sql = "select interaction_id, account_id, occurred_at, notes from interactions"
-    rows = con.execute(
-        sql + (" where " + " and ".join(where) if where else ""), {"since": since} if since else {}
-    ).df()
+    rows = con.execute(sql + (" where " + " and ".join(where) if where else ""), {"since": since} if since else {}).df()
     # Notes repeat a lot: read each distinct text once.
     codes, distinct = pd.factorize(rows["notes"].fillna(""))
-    probability = model.predict_proba(np.asarray(distinct, dtype=object))[codes] if len(distinct) else np.zeros((0, len(AREAS)))
-    named = mentions(pd.Series(distinct, dtype="str"), con.execute("select product_id, product_name from products").df())
+    probability = (
+        model.predict_proba(np.asarray(distinct, dtype=object))[codes] if len(distinct) else np.zeros((0, len(AREAS)))
+    )
+    named = mentions(
+        pd.Series(distinct, dtype="str"), con.execute("select product_id, product_name from products").df()
+    )
     products_named = named["products"].to_numpy()[codes] if len(distinct) else np.zeros(0, object)
     competitors_named = named["competitors"].to_numpy()[codes] if len(distinct) else np.zeros(0, object)
     competitor = (named["competitors"].list.len().to_numpy() > 0)[codes] if len(distinct) else np.zeros(0, bool)
@@ -84,7 +87,9 @@ def write_interaction_needs(
         out[f"has_need_{area}"] = probability[:, j] >= model.thresholds[j]
     out["mentions_competitor"] = competitor
     out["products_named"] = pd.Series(list(products_named), dtype=named["products"].dtype) if len(distinct) else []
-    out["competitors_named"] = pd.Series(list(competitors_named), dtype=named["competitors"].dtype) if len(distinct) else []
+    out["competitors_named"] = (
+        pd.Series(list(competitors_named), dtype=named["competitors"].dtype) if len(distinct) else []
+    )
     with con.cursor() as cur:
         cur.register("_needs", pa.Table.from_pandas(out, preserve_index=False))
         if new_only:
@@ -188,9 +193,15 @@ def fit_at_test(job: Job) -> Trained:
     # The model quality page's drivers: each column's mean |share of the logit| on the test rows.
     shares = contributions(model, test[columns]).drop(columns=[BASELINE]).abs().mean()
     drivers = {str(k): round(float(v), 6) for k, v in shares.sort_values(ascending=False).items()}
-    report = {"test_as_of": f"{test_month:%Y-%m}", "train_as_of": f"≤ {(test_month - pd.DateOffset(months=window)):%Y-%m}",
-              "train_rows": len(train), "train_months": int(train["as_of_month"].nunique()),
-              "window_months": window, "C": chosen_c, **evaluate(y, p)}  # fmt: skip
+    report = {
+        "test_as_of": f"{test_month:%Y-%m}",
+        "train_as_of": f"≤ {(test_month - pd.DateOffset(months=window)):%Y-%m}",
+        "train_rows": len(train),
+        "train_months": int(train["as_of_month"].nunique()),
+        "window_months": window,
+        "C": chosen_c,
+        **evaluate(y, p),
+    }
     if job.truth is not None:
         joined = test[["account_id"]].assign(p=p, y=y).merge(job.truth, on="account_id", how="inner")
         on_truth = evaluate(joined["y"], joined["p"])
@@ -202,9 +213,16 @@ def fit_at_test(job: Job) -> Trained:
         report["truth_rows"] = len(joined)
     report["fit_seconds"] = time.perf_counter() - t0
     report["drivers"] = drivers
-    report["backtest"] = [{"as_of": report["test_as_of"], "auc": report.get("auc_all_rows", report["auc"]),
-                           "pr_auc": report["pr_auc"], "lift_top_decile": report["lift_top_decile"],
-                           "brier": report["brier"], "rows": report["rows"]}]  # fmt: skip
+    report["backtest"] = [
+        {
+            "as_of": report["test_as_of"],
+            "auc": report.get("auc_all_rows", report["auc"]),
+            "pr_auc": report["pr_auc"],
+            "lift_top_decile": report["lift_top_decile"],
+            "brier": report["brier"],
+            "rows": report["rows"],
+        }
+    ]
     # The model kept is the one evaluated: its figures are the figures of what scores accounts.
     return Trained(job.name, model, job.numeric, job.categorical, report)
 
@@ -219,8 +237,14 @@ def backtest_at(job: Job, chosen_c: float, origin: pd.Timestamp) -> dict | None:
     fixed = job.pipeline().set_params(classifier__Cs=(chosen_c,))
     _, p = _fit_and_test(fixed, train, test, job.columns, target)
     scores = evaluate(test[target].astype(int), p)
-    return {"as_of": f"{origin:%Y-%m}", "auc": scores["auc"], "pr_auc": scores["pr_auc"],
-            "lift_top_decile": scores["lift_top_decile"], "brier": scores["brier"], "rows": scores["rows"]}  # fmt: skip
+    return {
+        "as_of": f"{origin:%Y-%m}",
+        "auc": scores["auc"],
+        "pr_auc": scores["pr_auc"],
+        "lift_top_decile": scores["lift_top_decile"],
+        "brier": scores["brier"],
+        "rows": scores["rows"],
+    }
 
 
 def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: float) -> list[Trained]:
@@ -249,8 +273,10 @@ def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: flo
                 row = future.result()
                 if row is not None:
                     trained[backtests[future]].report["backtest"].append(row)
-            say(f"离网与提升模型 / churn and upsell models ({done_fits}/{total_fits})",
-                start + (end - start) * done_fits / total_fits)  # fmt: skip
+            say(
+                f"离网与提升模型 / churn and upsell models ({done_fits}/{total_fits})",
+                start + (end - start) * done_fits / total_fits,
+            )
     for result in trained.values():
         result.report["backtest"].sort(key=lambda r: r["as_of"])
     return [trained[job.name] for job in jobs]
@@ -270,9 +296,7 @@ def train_all(
     write_interaction_needs(con, notes_model)
 
     first, last = feats.month_bounds(con)
-    frame = feats.load_frame(
-        con, feats.add_months(first, HISTORY_MONTHS), last, max_accounts=MAX_ACCOUNTS
-    )
+    frame = feats.load_frame(con, add_months(first, HISTORY_MONTHS), last, max_accounts=MAX_ACCOUNTS)
     models: dict[str, object] = {"notes": notes_model}
     report: dict = {"notes": notes_report}
 
@@ -287,15 +311,33 @@ def train_all(
         # Only the columns the model reads travel to its worker process.
         data = frame[[*keys, *numeric, *categorical]].merge(
             label_rows[["account_id", "as_of_month", "is_complete", target]],
-            left_on=keys, right_on=["account_id", "as_of_month"],
-        )  # fmt: skip
-        jobs.append(Job(name, data, numeric, categorical, target, window, as_of, seed,
-                        _truth(con, name, test_month_of(data, as_of).date())))  # fmt: skip
+            left_on=keys,
+            right_on=["account_id", "as_of_month"],
+        )
+        jobs.append(
+            Job(
+                name,
+                data,
+                numeric,
+                categorical,
+                target,
+                window,
+                as_of,
+                seed,
+                _truth(con, name, test_month_of(data, as_of).date()),
+            )
+        )
 
     job("churn", churn, feats.CHURN_NUMERIC, feats.CHURN_CATEGORICAL, "is_churn", WINDOWS.churn_months)
     for area in AREAS:
-        job(area, adoption[adoption["area"] == area], feats.upsell_numeric(area), feats.UPSELL_CATEGORICAL,
-            "is_adopted", WINDOWS.adoption_months)  # fmt: skip
+        job(
+            area,
+            adoption[adoption["area"] == area],
+            feats.upsell_numeric(area),
+            feats.UPSELL_CATEGORICAL,
+            "is_adopted",
+            WINDOWS.adoption_months,
+        )
     # The models are independent: fit them (and their backtests) on all cores; each fit is
     # single-threaded.
     executor = get_reusable_executor(max_workers=min(len(jobs), os.cpu_count() or 1))

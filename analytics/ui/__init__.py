@@ -1,3 +1,13 @@
-"""The only part of `analytics` that imports streamlit: the frame's helpers and, per page, the
-cached wrappers around `analytics` functions (`st.cache_resource` for the connection,
-`st.cache_data` for query results keyed on small arguments)."""
+"""The dashboard's Streamlit code — the only part of `analytics` that imports streamlit.
+
+The frame (what app.py runs, in this order): `connection` (the warehouse path, one cached DuckDB
+connection per server, preparing the warehouse with a progress bar), `language` (中文/English,
+`t` and `label`), `signin` (the sign-in form, OIDC, the remembered-session cookie, the user's
+reach), `routing` (the navigation from `analytics.access.pages`, the one access check and page
+view record, the guard against Streamlit's legacy routing of pages/), `filters` (the sidebar's
+filters and the `Filters` they give), `trail` (audit events of the signed-in user).
+Shared by pages: `tables` (the one table and audited download helper), `forms` (the daily-work
+forms). Per page, a module named as the page file (`account`, `portfolio`, `opportunities`,
+`trends`, `model_quality`, `compliance`, `warehouse`): cached wrappers around `analytics.views`
+(`st.cache_data` keyed on small arguments) and the page's charts.
+"""

@@ -13,8 +13,9 @@ import streamlit as st
 
 from analytics.access import privacy
 from analytics.common.filters import Filters
-from analytics.ui import frame
-from analytics.ui.frame import connection, label, lang, t
+from analytics.ui import tables
+from analytics.ui.connection import connection
+from analytics.ui.language import label, lang, t
 from analytics.views.account import charts as proposal_charts
 from analytics.views.account import proposal
 from analytics.views.account import tables as account_tables
@@ -72,9 +73,11 @@ def pick_account(path: str, filters: Filters) -> str | None:
         st.info(t("account.none_found"))
         return None
     chosen = st.selectbox(
-        t("account.pick"), options, index=options.index(wanted) if wanted in options else 0,
+        t("account.pick"),
+        options,
+        index=options.index(wanted) if wanted in options else 0,
         format_func=lambda a: f"{a}  {names.get(a, '')}",
-    )  # fmt: skip
+    )
     if st.query_params.get(QUERY_PARAM) != chosen:
         st.query_params[QUERY_PARAM] = chosen
     return chosen
@@ -83,7 +86,12 @@ def pick_account(path: str, filters: Filters) -> str | None:
 # ---- tables as shown (analytics/views/account/tables.py, in the session's language) -------------
 
 
-def table(name: str, v: account.AccountView) -> pd.DataFrame:
+def peers_caption(v: account.AccountView) -> str:
+    """The line above the peers table, in the user's language."""
+    return account_tables.peers_caption(v, lang())
+
+
+def table_of(name: str, v: account.AccountView) -> pd.DataFrame:
     """One of the account tables (profile, contacts, structure, peers, reasons, interviews,
     complaints, reports) as the user reads it."""
     return getattr(account_tables, f"{name}_table")(v, lang())
@@ -110,20 +118,33 @@ def area_figure(v: account.AccountView) -> go.Figure:
     by_area = by_area[by_area["revenue_yuan"] > 0]
     by_area = by_area.assign(area_label=by_area["area"].map(lambda a: label("area", a)))
     fig = px.pie(
-        by_area, names="area_label", values="revenue_yuan", hole=0.45, color="area_label",
-        color_discrete_map=_area_colours(), title=t("account.area_chart", month=f"{v.month:%Y-%m}"),
-    )  # fmt: skip
+        by_area,
+        names="area_label",
+        values="revenue_yuan",
+        hole=0.45,
+        color="area_label",
+        color_discrete_map=_area_colours(),
+        title=t("account.area_chart", month=f"{v.month:%Y-%m}"),
+    )
     return fig.update_layout(legend_title_text=t("account.col.area"))
 
 
 def trend_figure(v: account.AccountView) -> go.Figure:
     trend = v.trend().assign(area_label=lambda d: d["area"].map(lambda a: label("area", a)))
     return px.bar(
-        trend, x="billing_month", y="revenue_yuan", color="area_label", title=t("account.trend_chart"),
-        color_discrete_map=_area_colours(), category_orders={"area_label": list(_area_colours())},
-        labels={"billing_month": t("account.col.month"), "revenue_yuan": t("account.col.revenue"),
-                "area_label": t("account.col.area")},
-    )  # fmt: skip
+        trend,
+        x="billing_month",
+        y="revenue_yuan",
+        color="area_label",
+        title=t("account.trend_chart"),
+        color_discrete_map=_area_colours(),
+        category_orders={"area_label": list(_area_colours())},
+        labels={
+            "billing_month": t("account.col.month"),
+            "revenue_yuan": t("account.col.revenue"),
+            "area_label": t("account.col.area"),
+        },
+    )
 
 
 def peers_figure(v: account.AccountView) -> go.Figure:
@@ -146,11 +167,14 @@ def peers_figure(v: account.AccountView) -> go.Figure:
 
 
 def proposal_download(v: account.AccountView) -> None:
-    """A download button whose Word document is written only when it is clicked."""
-    st.download_button(
-        t("account.download"),
-        data=frame.audited_export(f"account {v.account_id}", proposal.file_name(v, lang()),
-                                  functools.partial(proposal.docx_bytes, v, lang())),
-        file_name=proposal.file_name(v, lang()), mime=proposal.DOCX_MIME, help=t("account.download_help"),
-        on_click="ignore", icon=":material/description:",
-    )  # fmt: skip
+    """A download button whose Word document is written only when it is clicked (and audited)."""
+    tables.download(
+        functools.partial(proposal.docx_bytes, v, lang()),
+        file_name=proposal.file_name(v, lang()),
+        key="account_proposal",
+        what=f"account {v.account_id}",
+        text=t("account.download"),
+        mime=proposal.DOCX_MIME,
+        help=t("account.download_help"),
+        icon=":material/description:",
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.express as px
@@ -17,46 +17,54 @@ import streamlit as st
 
 from analytics.common import rules, workdays
 from analytics.common.filters import Filters
-from analytics.ui.frame import audited_export, connection, db_path, filter_options, label, t
+from analytics.common.months import add_months, day_end, day_start, month_end, month_start
+from analytics.ui.connection import connection, db_path
+from analytics.ui.filters import filter_options
+from analytics.ui.language import label, t
 from analytics.views import compliance
-from analytics.views.compliance._common import add_months, month_end
 from analytics.views.daily_work import records as daily_work
 
 # Columns whose values are data codes with a display name, and the kind of name.
 LABELLED = {
-    "district": "district", "value_class": "class", "competitor": "competitor", "channel": "channel",
-    "contact_role": "role", "status": "action_status", "latest_status": "action_status", "outcome": "outcome",
-    "latest_outcome": "outcome", "report_kind": "report_kind",
-}  # fmt: skip
+    "district": "district",
+    "value_class": "class",
+    "competitor": "competitor",
+    "channel": "channel",
+    "contact_role": "role",
+    "status": "action_status",
+    "latest_status": "action_status",
+    "outcome": "outcome",
+    "latest_outcome": "outcome",
+    "report_kind": "report_kind",
+}
 
 # The columns each table shows, in order (headers: `compliance.col.<column>`).
-COLUMNS: dict[str, list[str]] = {
-    "managers": ["manager_id", "manager_name", "district", "account_count", "basic_rate", "personal_rate",
-                 "basic_overdue", "personal_overdue", "report_count", "has_enough_reports", "late_urgent",
-                 "under_quota", "at_risk_without_action"],
-    "districts": ["district", "account_count", "basic_rate", "personal_rate", "managers", "managers_without_report",
-                  "late_urgent", "under_quota", "at_risk_without_action"],
-    "overdue": ["account_id", "account_name", "manager_name", "district", "cadence_class", "cadence_months",
-                "last_updated_at", "due_on", "days_overdue"],
-    "without_report": ["manager_id", "manager_name", "district", "account_count", "report_count", "last_reported_at"],
-    "late_urgent": ["reported_at", "manager_name", "account_name", "competitor", "observed_at", "due_on",
-                    "working_days_late", "description"],
-    "reports": ["reported_at", "manager_name", "kind", "competitor", "account_name", "observed_at", "due_on", "is_late",
-                "working_days_late", "description"],
-    "under_served": ["account_id", "account_name", "manager_name", "district", "cadence_class", "quota_visits",
-                     "quota_months", "visit_count", "visits_missing", "last_contact_at"],
-    "visits": ["account_id", "account_name", "manager_name", "district", "cadence_class", "quota_visits",
-               "quota_months", "window_start_on", "visit_count", "on_site_count", "last_contact_at", "is_under_quota",
-               "visits_missing"],
-    "interactions": ["occurred_at", "account_id", "account_name", "manager_name", "channel", "contact_role", "notes",
-                     "needs_found"],
-    "at_risk_without_action": ["account_id", "account_name", "manager_name", "district", "churn_probability",
-                               "revenue_at_risk_yuan", "churn_reasons"],
-    "at_risk": ["account_id", "account_name", "manager_name", "district", "churn_probability", "revenue_at_risk_yuan",
-                "churn_reasons", "has_action", "latest_action", "latest_status", "latest_outcome", "latest_action_at"],
-    "actions": ["created_at", "account_id", "account_name", "owner_name", "action", "status", "outcome", "due_on",
-                "completed_at"],
-}  # fmt: skip
+COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(columns.split())
+    for name, columns in {
+        "managers": "manager_id manager_name district account_count basic_rate personal_rate basic_overdue"
+        " personal_overdue report_count has_enough_reports late_urgent under_quota at_risk_without_action",
+        "districts": "district account_count basic_rate personal_rate managers managers_without_report late_urgent"
+        " under_quota at_risk_without_action",
+        "overdue": "account_id account_name manager_name district cadence_class cadence_months last_updated_at"
+        " due_on days_overdue",
+        "without_report": "manager_id manager_name district account_count report_count last_reported_at",
+        "late_urgent": "reported_at manager_name account_name competitor observed_at due_on working_days_late"
+        " description",
+        "reports": "reported_at manager_name kind competitor account_name observed_at due_on is_late"
+        " working_days_late description",
+        "under_served": "account_id account_name manager_name district cadence_class quota_visits quota_months"
+        " visit_count visits_missing last_contact_at",
+        "visits": "account_id account_name manager_name district cadence_class quota_visits quota_months"
+        " window_start_on visit_count on_site_count last_contact_at is_under_quota visits_missing",
+        "interactions": "occurred_at account_id account_name manager_name channel contact_role notes needs_found",
+        "at_risk_without_action": "account_id account_name manager_name district churn_probability"
+        " revenue_at_risk_yuan churn_reasons",
+        "at_risk": "account_id account_name manager_name district churn_probability revenue_at_risk_yuan"
+        " churn_reasons has_action latest_action latest_status latest_outcome latest_action_at",
+        "actions": "created_at account_id account_name owner_name action status outcome due_on completed_at",
+    }.items()
+}
 
 TABS = ("managers", "districts", "profiles", "reports", "visits", "retention", "trend")
 
@@ -84,14 +92,10 @@ def as_of_for(month: dt.date) -> dt.date:
     return min(month_end(month), dt.date.today())
 
 
-def end_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.max)
-
-
 def period_picker(key: str) -> dt.date:
     """The month a daily-work page shows (this month first, then the warehouse's months): its
     as-of day. Unlike the sidebar's month (scored months only) it reaches today."""
-    this_month = dt.date.today().replace(day=1)
+    this_month = month_start(dt.date.today())
     months = [this_month] + [m for m in filter_options(db_path()).months if m != this_month]
     month = st.selectbox(t("compliance.period"), months, key=key, format_func=lambda m: f"{m:%Y-%m}")
     return as_of_for(month or this_month)
@@ -117,7 +121,7 @@ def _review(path: str, scope: Filters, as_of: dt.date, through: dt.datetime, r: 
 
 
 def review(filters: Filters, as_of: dt.date, r: rules.Rules, through: dt.datetime | None = None) -> compliance.Review:
-    return _guarded(lambda: _review(db_path(), _scope(filters), as_of, through or end_of(as_of), r))
+    return _guarded(lambda: _review(db_path(), _scope(filters), as_of, through or day_end(as_of), r))
 
 
 @st.cache_data(show_spinner=False)
@@ -146,20 +150,20 @@ def visits(path: str, filters: Filters, as_of: dt.date, r: rules.Rules) -> pd.Da
 
 @st.cache_data(show_spinner=False)
 def interactions(path: str, filters: Filters, as_of: dt.date, limit: int = 200) -> pd.DataFrame:
-    since = dt.datetime.combine(as_of.replace(day=1), dt.time())
-    return compliance.interactions(connection(path).cursor(), since, end_of(as_of), _scope(filters), limit)
+    since = day_start(month_start(as_of))
+    return compliance.interactions(connection(path).cursor(), since, day_end(as_of), _scope(filters), limit)
 
 
 @st.cache_data(show_spinner=False)
 def at_risk(path: str, filters: Filters, as_of: dt.date, r: rules.Rules) -> pd.DataFrame:
     cur = connection(path).cursor()
-    return compliance.at_risk_accounts(cur, as_of, _scope(filters), r, actions_through=end_of(as_of))
+    return compliance.at_risk_accounts(cur, as_of, _scope(filters), r, actions_through=day_end(as_of))
 
 
 @st.cache_data(show_spinner=False)
 def actions(path: str, filters: Filters, as_of: dt.date, months: int = 12) -> pd.DataFrame:
-    since = dt.datetime.combine(add_months(as_of, 1 - months), dt.time())
-    return compliance.retention_actions(connection(path).cursor(), since, end_of(as_of), _scope(filters))
+    since = day_start(add_months(as_of, 1 - months))
+    return compliance.retention_actions(connection(path).cursor(), since, day_end(as_of), _scope(filters))
 
 
 @st.cache_data(show_spinner=False)
@@ -197,62 +201,35 @@ def _shown(column: str, values: pd.Series) -> pd.Series:
         return values.map(lambda areas: "、".join(label("area", a) for a in areas) if areas is not None else "")
     if column == "churn_reasons":
         return values.map(lambda reasons: "；".join(reasons) if reasons is not None else "")
+    if column.endswith("_yuan"):
+        return values.astype(float).round(0)
     return values
 
 
-MAX_SHOWN = 500
-
-
-def table(frame: pd.DataFrame, columns: Iterable[str], *, key: str, height: int | None = None) -> None:
-    """`frame`'s `columns` with translated headers and display names, as text (never HTML)."""
-    columns = list(columns)
-    if frame.empty:
-        st.caption(t("compliance.none"))
-        return
-
-    def translated(rows: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({t(f"compliance.col.{c}"): _shown(c, rows[c]) for c in columns})
-
-    # A province's lists run to many thousands of rows: the page shows the first MAX_SHOWN (the
-    # lists come sorted worst first) and the whole list downloads, written only when clicked.
-    shown = translated(frame.head(MAX_SHOWN))
-    config = {t(f"compliance.col.{c}"): _column_config(c) for c in columns}
-    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
-                 **({"height": height} if height else {}))  # fmt: skip
-    if len(frame) > MAX_SHOWN:
-        st.caption(t("compliance.truncated", shown=MAX_SHOWN, total=len(frame)))
-    st.download_button(
-        t("app.download_csv"), key=f"{key}_csv", file_name=f"{key}.csv", mime="text/csv", on_click="ignore",
-        data=audited_export(f"compliance {key}", f"{key}.csv",
-                            lambda: translated(frame).to_csv(index=False).encode("utf-8-sig")),
-    )  # fmt: skip
-
-
-def _column_config(column: str):
-    if column.endswith("_rate") or column == "churn_probability":
-        return st.column_config.NumberColumn(format="percent")
-    if column.endswith("_yuan"):
-        return st.column_config.NumberColumn(format="%.0f")
-    if column.endswith("_on"):
-        return st.column_config.DateColumn(format="YYYY-MM-DD")
-    if column.endswith("_at"):
-        return st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-    return None
+def worded(name: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """How people read the rows of list `name` (a key of COLUMNS): its columns in order, data codes
+    by their display names, yuan to the whole yuan. `tables.table` applies it to the rows it draws
+    only (a province's lists run to many thousands of rows) and to the whole list when downloaded."""
+    return lambda rows: pd.DataFrame({c: _shown(c, rows[c]) for c in COLUMNS[name]})
 
 
 def trend_chart(frame: pd.DataFrame):
     shown = frame.assign(kind=frame["kind"].map(lambda k: t(f"compliance.profile_kind.{k}")))
     fig = px.line(
-        shown, x="as_of_on", y="compliance_rate", color="kind", markers=True, title=t("compliance.trend_title"),
-        labels={"as_of_on": t("compliance.col.month_end"), "compliance_rate": t("compliance.col.compliance_rate"),
-                "kind": t("compliance.col.profile_kind")},
-    )  # fmt: skip
+        shown,
+        x="as_of_on",
+        y="compliance_rate",
+        color="kind",
+        markers=True,
+        title=t("compliance.trend_title"),
+        labels={
+            "as_of_on": t("compliance.col.month_end"),
+            "compliance_rate": t("compliance.col.compliance_rate"),
+            "kind": t("compliance.col.profile_kind"),
+        },
+    )
     fig.update_yaxes(tickformat=".0%")
     return fig
-
-
-def share(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
 
 
 def manager_names() -> dict[str, str]:
@@ -266,10 +243,18 @@ def rates_chart(frame: pd.DataFrame, by: str):
     long["kind"] = long["kind"].map(lambda k: t(f"compliance.profile_kind.{k.removesuffix('_rate')}"))
     long[by] = long[by].map(lambda v: label(LABELLED.get(by, by), v))
     fig = px.bar(
-        long, x=by, y="rate", color="kind", barmode="group", title=t("compliance.rates_title"),
-        labels={by: t(f"compliance.col.{by}"), "rate": t("compliance.col.compliance_rate"),
-                "kind": t("compliance.col.profile_kind")},
-    )  # fmt: skip
+        long,
+        x=by,
+        y="rate",
+        color="kind",
+        barmode="group",
+        title=t("compliance.rates_title"),
+        labels={
+            by: t(f"compliance.col.{by}"),
+            "rate": t("compliance.col.compliance_rate"),
+            "kind": t("compliance.col.profile_kind"),
+        },
+    )
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return fig
 
@@ -277,17 +262,24 @@ def rates_chart(frame: pd.DataFrame, by: str):
 def section_picker(key: str) -> str:
     """Which part of the review to show (one at a time, so only that part is drawn)."""
     section = st.segmented_control(
-        t("compliance.section"), list(TABS), default=TABS[0], key=key,
-        format_func=lambda name: t(f"compliance.tab.{name}"), label_visibility="collapsed",
-    )  # fmt: skip
+        t("compliance.section"),
+        list(TABS),
+        default=TABS[0],
+        key=key,
+        format_func=lambda name: t(f"compliance.tab.{name}"),
+        label_visibility="collapsed",
+    )
     return section or TABS[0]
 
 
 def profile_kind_picker(key: str) -> str:
     kind = st.segmented_control(
-        t("compliance.col.profile_kind"), ["basic", "personal"], default="basic", key=key,
+        t("compliance.col.profile_kind"),
+        ["basic", "personal"],
+        default="basic",
+        key=key,
         format_func=lambda k: t(f"compliance.profile_kind.{k}"),
-    )  # fmt: skip
+    )
     return kind or "basic"
 
 

@@ -19,8 +19,10 @@ from analytics.common import rules
 from analytics.common.filters import Filters
 from analytics.config import AREAS
 from analytics.ui import compliance as ui
-from analytics.ui import frame
-from analytics.ui.frame import connection, db_path, filter_options, label, lang, t
+from analytics.ui import signin, trail
+from analytics.ui.connection import connection, db_path
+from analytics.ui.filters import filter_options
+from analytics.ui.language import label, lang, t
 from analytics.views.daily_work import records as daily_work
 from analytics.warehouse.db import enum_values
 
@@ -52,7 +54,7 @@ def _save(form: str, write: Callable[[], str | None], reset: dict[str, object]) 
         return
     st.session_state[f"{form}_errors"] = {}
     st.session_state[f"{form}_saved"] = saved or "✓"
-    frame.record("change", form, saved)
+    trail.record("change", form, saved)
     for key, value in reset.items():
         st.session_state[key] = value
     ui.clear_after_write()
@@ -142,8 +144,9 @@ def competitor_report_form(filters: Filters, r: rules.Rules) -> None:
             "observed_at": _moment("cr_observed_on", "cr_observed_time"),
             "description": _state("cr_description"),
         }
-        return daily_work.record_competitor_report(connection(db_path()), values, urgent_kind=r.urgent_kind,
-                                                   scope=frame.scope())
+        return daily_work.record_competitor_report(
+            connection(db_path()), values, urgent_kind=r.urgent_kind, scope=signin.scope()
+        )
 
     with st.form("cr_form", border=False):
         c1, c2, c3 = st.columns(3)
@@ -219,7 +222,7 @@ def interview_form(filters: Filters) -> None:
             "notes": _state("iv_notes"),
             "needs_found": st.session_state.get("iv_needs") or [],
         }
-        return daily_work.record_interaction(connection(db_path()), values, scope=frame.scope())
+        return daily_work.record_interaction(connection(db_path()), values, scope=signin.scope())
 
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -294,7 +297,7 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
             "outcome": _state("ra_outcome"),
             "due_on": _state("ra_due"),
         }
-        return daily_work.record_retention_action(connection(db_path()), values, scope=frame.scope())
+        return daily_work.record_retention_action(connection(db_path()), values, scope=signin.scope())
 
     with st.form("ra_form", border=False):
         c1, c2 = st.columns(2)
@@ -357,7 +360,7 @@ def action_update_form(actions: pd.DataFrame) -> None:
 
     def write() -> None:
         values = {"action_id": _state("ru_action"), "status": _state("ru_status"), "outcome": _state("ru_outcome")}
-        daily_work.update_retention_action(connection(db_path()), values, scope=frame.scope())
+        daily_work.update_retention_action(connection(db_path()), values, scope=signin.scope())
 
     with st.form("ru_form", border=False):
         st.selectbox(

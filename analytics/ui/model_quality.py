@@ -11,11 +11,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.common import i18n
-from analytics.ui.frame import connection, export_callback, label, lang, t
-from analytics.views import model_quality, trends
+from analytics.ui.connection import connection
+from analytics.ui.language import label, lang, t
+from analytics.views import model_quality
 
-PERCENT_COLUMNS = ("positive_rate", "truth_ratio", "share", "precision", "recall", "f1", "observed_rate",
-                   "mean_predicted")  # fmt: skip
 BACKTEST_METRICS = ("auc", "pr_auc", "lift_top_decile", "brier")
 
 
@@ -91,18 +90,25 @@ def headline(columns: list, own: dict) -> None:
     )
     if own.get("truth_auc"):
         ratio = own["auc"] / own["truth_auc"]
-        truth.metric(t("model_quality.truth_auc"), number(own["truth_auc"]),
-                     help=t("model_quality.truth_auc_help", ratio=ratio))  # fmt: skip
+        truth.metric(
+            t("model_quality.truth_auc"), number(own["truth_auc"]), help=t("model_quality.truth_auc_help", ratio=ratio)
+        )
     else:
         truth.metric(t("model_quality.truth_auc"), t("model_quality.no_truth"))
 
 
 def test_line(own: dict) -> str:
     return t(
-        "model_quality.test_line", test=own.get("test_as_of", "—"), train=own.get("train_as_of", "—"),
-        months=own.get("train_months", 0), train_rows=own.get("train_rows", 0), rows=own.get("rows", 0),
-        positives=own.get("positives", 0), rate=own.get("positive_rate") or 0.0, window=own.get("window_months", "—"),
-    )  # fmt: skip
+        "model_quality.test_line",
+        test=own.get("test_as_of", "—"),
+        train=own.get("train_as_of", "—"),
+        months=own.get("train_months", 0),
+        train_rows=own.get("train_rows", 0),
+        rows=own.get("rows", 0),
+        positives=own.get("positives", 0),
+        rate=own.get("positive_rate") or 0.0,
+        window=own.get("window_months", "—"),
+    )
 
 
 def shown_models(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,41 +121,32 @@ def shown_models(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def table(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A table with translated headers, and a button that downloads exactly its rows as CSV."""
-    if frame.empty:
-        st.info(t("app.no_rows"))
-        return
-    config: dict[str, object] = {}
-    for name in frame.columns:
-        header = t(f"model_quality.col.{name}")
-        if name in PERCENT_COLUMNS:
-            config[name] = st.column_config.NumberColumn(header, format="percent")
-        elif name in ("auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs_contribution", "weight", "threshold"):
-            config[name] = st.column_config.NumberColumn(header, format="%.4f")
-        elif name == "lift_top_decile":
-            config[name] = st.column_config.NumberColumn(header, format="%.2f")
-        else:
-            config[name] = st.column_config.Column(header)
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=config)
-    headers = {name: t(f"model_quality.col.{name}") for name in frame.columns}
-    csv = trends.csv_bytes(frame.rename(columns=headers))
-    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key,
-                       on_click=export_callback("model quality table", file_name))  # fmt: skip
-
-
 def calibration_figure(bins: pd.DataFrame) -> go.Figure:
     """Observed rate against mean predicted probability per bin, with the diagonal."""
     top = float(max(bins["mean_predicted"].max(), bins["observed_rate"].max(), 0.01)) * 1.05
     fig = px.line(
-        bins, x="mean_predicted", y="observed_rate", markers=True, hover_data=["bin", "count"],
+        bins,
+        x="mean_predicted",
+        y="observed_rate",
+        markers=True,
+        hover_data=["bin", "count"],
         title=t("model_quality.chart_calibration", n=len(bins)),
-        labels={"mean_predicted": t("model_quality.col.mean_predicted"),
-                "observed_rate": t("model_quality.col.observed_rate"),
-                "bin": t("model_quality.col.bin"), "count": t("model_quality.col.count")},
-    )  # fmt: skip
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=t("model_quality.perfect"),
-                             line={"dash": "dash", "color": "grey"}))  # fmt: skip
+        labels={
+            "mean_predicted": t("model_quality.col.mean_predicted"),
+            "observed_rate": t("model_quality.col.observed_rate"),
+            "bin": t("model_quality.col.bin"),
+            "count": t("model_quality.col.count"),
+        },
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, top],
+            y=[0, top],
+            mode="lines",
+            name=t("model_quality.perfect"),
+            line={"dash": "dash", "color": "grey"},
+        )
+    )
     fig.update_layout(xaxis_tickformat=".1%", yaxis_tickformat=".1%")
     return fig
 
@@ -157,29 +154,41 @@ def calibration_figure(bins: pd.DataFrame) -> go.Figure:
 def backtest_figure(origins: pd.DataFrame, metric: str) -> go.Figure:
     name = t(f"model_quality.col.{metric}")
     return px.line(
-        origins, x="as_of", y=metric, markers=True, title=t("model_quality.chart_backtest", metric=name),
+        origins,
+        x="as_of",
+        y=metric,
+        markers=True,
+        title=t("model_quality.chart_backtest", metric=name),
         labels={"as_of": t("model_quality.col.as_of"), metric: name},
-    )  # fmt: skip
+    )
 
 
 def drivers_figure(shown: pd.DataFrame) -> go.Figure:
     fig = px.bar(
-        shown, x="mean_abs_contribution", y="feature", orientation="h", title=t("model_quality.chart_drivers"),
-        labels={"mean_abs_contribution": t("model_quality.col.mean_abs_contribution"),
-                "feature": t("model_quality.col.feature")},
-    )  # fmt: skip
+        shown,
+        x="mean_abs_contribution",
+        y="feature",
+        orientation="h",
+        title=t("model_quality.chart_drivers"),
+        labels={
+            "mean_abs_contribution": t("model_quality.col.mean_abs_contribution"),
+            "feature": t("model_quality.col.feature"),
+        },
+    )
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
 def shown_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
     """Drivers with the feature in words and its code beside it."""
-    return pd.DataFrame({
-        "feature": [feature_name(f) for f in drivers["feature"]],
-        "feature_code": drivers["feature"],
-        "mean_abs_contribution": drivers["mean_abs_contribution"],
-        "share": drivers["share"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "feature": [feature_name(f) for f in drivers["feature"]],
+            "feature_code": drivers["feature"],
+            "mean_abs_contribution": drivers["mean_abs_contribution"],
+            "share": drivers["share"],
+        }
+    )
 
 
 def file_name(part: str) -> str:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.common import i18n
 from analytics.common.filters import Filters
 from analytics.ui import portfolio
-from analytics.ui.frame import connection, lang, t
+from analytics.ui.connection import connection
+from analytics.ui.language import label, t
 from analytics.views import opportunities
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_data(show_spinner=False)
@@ -24,34 +22,22 @@ def accounts(path: str, filters: Filters, manager_id: str, lang: str) -> pd.Data
     return opportunities.accounts(connection(path).cursor(), filters, manager_id, lang=lang)
 
 
-def _displayed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def displayed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The list as shown and exported: display names of districts, classes, areas and focus; whole yuan."""
     shown = frame.copy()
     for column, kind in portfolio.LABELLED.items():
-        shown[column] = [i18n.label(kind, v, lang) if pd.notna(v) else "" for v in shown[column]]
-    shown["focus"] = [i18n.text(f"opportunities.focus.{v}", lang) for v in shown["focus"]]
+        shown[column] = [label(kind, v) if pd.notna(v) else "" for v in shown[column]]
+    shown["focus"] = [t(f"opportunities.focus.{v}") for v in shown["focus"]]
     for column in shown.columns:
         if str(column).endswith("_yuan"):
             shown[column] = shown[column].astype(float).round(0)
     return shown
 
 
-def displayed(frame: pd.DataFrame) -> pd.DataFrame:
-    """The list as shown: display names of districts, classes, areas and focus; whole yuan."""
-    return _displayed(frame, lang())
-
-
-@st.cache_data(show_spinner=False)
-def excel(path: str, filters: Filters, manager_id: str, lang: str) -> bytes:
-    """The manager's list as an .xlsx workbook with the headers and values of `lang`."""
-    shown = _displayed(accounts(path, filters, manager_id, lang), lang)
-    headers = {name: i18n.text(f"opportunities.col.{name}", lang) for name in shown.columns}
-    return opportunities.excel_bytes(shown, headers, i18n.text("opportunities.sheet", lang))
-
-
-def table(frame: pd.DataFrame) -> None:
-    """The list with translated headers (a frame from `displayed`)."""
-    config = portfolio.column_config([str(c) for c in frame.columns], "opportunities")
-    st.dataframe(frame, width="stretch", height=portfolio.height(len(frame)), hide_index=True, column_config=config)
+def manager_name(choices: pd.DataFrame, manager_id: str) -> str:
+    """The name of manager `manager_id` among `choices` (a frame from `managers`)."""
+    names = dict(zip(choices["manager_id"], choices["manager_name"].fillna(""), strict=True))
+    return names.get(manager_id, "")
 
 
 def manager_choice(filters: Filters, choices: pd.DataFrame, key: str) -> str:

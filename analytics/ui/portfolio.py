@@ -9,17 +9,19 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics.common.filters import Filters
-from analytics.ui.frame import connection, export_callback, label, t
+from analytics.ui.connection import connection
+from analytics.ui.language import label, t
 from analytics.views import portfolio
 
 # Columns whose values are data codes with a display name (analytics/common/i18n/common.csv).
-AT_RISK_PROBABILITY = portfolio.AT_RISK_PROBABILITY
 LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
 
 
 @st.cache_data(show_spinner=False)
-def summary(path: str, filters: Filters, manager_limit: int = 200) -> portfolio.Summary:
-    return portfolio.summary(connection(path).cursor(), filters, manager_limit)
+def summary(path: str, filters: Filters, at_risk_probability: float, manager_limit: int = 200) -> portfolio.Summary:
+    # The threshold is an argument so that the cache keys on it: an edited rules file counts at once.
+    con = connection(path).cursor()
+    return portfolio.summary(con, filters, manager_limit, at_risk_probability=at_risk_probability)
 
 
 @st.cache_data(show_spinner=False)
@@ -33,11 +35,6 @@ def risk_bands(path: str, filters: Filters) -> pd.DataFrame:
 
 
 # ---- showing ------------------------------------------------------------------------------
-
-
-def wan(value: float) -> str:
-    """Yuan as 万元 with one decimal, the way headline figures are shown."""
-    return f"{value / 1e4:,.1f}"
 
 
 def change(figure: portfolio.Figure, relative: bool = True) -> str | None:
@@ -78,49 +75,6 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-WIDE = frozenset({"churn_reasons", "top_reason", "products"})
-PINNED = frozenset({"priority_rank", "account_name"})
-
-
-def column_config(columns: list[str], prefix: str) -> dict[str, object]:
-    """Translated headers and number formats (yuan with separators, probabilities as %); the
-    account name stays in view while scrolling sideways, the text of reasons gets room."""
-    config: dict[str, object] = {}
-    for name in columns:
-        header = t(f"{prefix}.col.{name}")
-        if name.endswith("_yuan"):
-            config[name] = st.column_config.NumberColumn(header, format="localized")
-        elif name.endswith(("probability", "propensity")):
-            config[name] = st.column_config.NumberColumn(header, format="percent")
-        else:
-            width = "large" if name in WIDE else None
-            config[name] = st.column_config.Column(header, width=width, pinned=name in PINNED or None)
-    return config
-
-
-def height(rows: int, most: int = 20) -> int:
-    """Pixels for a table that shows up to `most` rows before it scrolls."""
-    return 38 + 35 * min(max(rows, 1), most)
-
-
-def headers(columns: list[str], prefix: str) -> dict[str, str]:
-    return {name: t(f"{prefix}.col.{name}") for name in columns}
-
-
-def table(frame: pd.DataFrame, prefix: str, file_name: str, key: str) -> None:
-    """A table with translated headers and a button that downloads exactly its rows as CSV
-    (UTF-8 with BOM, so that Excel opens the Chinese text)."""
-    if frame.empty:
-        st.info(t("app.no_rows"))
-        return
-    columns = [str(c) for c in frame.columns]
-    config = column_config(columns, prefix)
-    st.dataframe(frame, width="stretch", height=height(len(frame)), hide_index=True, column_config=config)
-    csv = frame.rename(columns=headers(columns, prefix)).to_csv(index=False).encode("utf-8-sig")
-    st.download_button(t("app.download_csv"), csv, file_name=file_name, mime="text/csv", key=key,
-                       on_click=export_callback(f"{prefix} table", file_name))
-
-
 def band_labels(bands: pd.DataFrame) -> pd.DataFrame:
     """The risk bands with a display label ("5%–10%", "≥40%") in place of their edges."""
     names = [
@@ -138,9 +92,15 @@ def money_chart(frame: pd.DataFrame, by: str, title: str, horizontal: bool = Fal
     long = frame.melt(id_vars=[by], value_vars=measures, var_name="measure", value_name="yuan")
     long["measure"] = long["measure"].map(lambda m: t(f"portfolio.col.{m}"))
     axes = {"x": "yuan", "y": by} if horizontal else {"x": by, "y": "yuan"}
-    fig = px.bar(long, **axes, color="measure", barmode="group", title=title, orientation="h" if horizontal else "v",
-                 labels={by: t(f"portfolio.col.{by}"), "yuan": t("portfolio.axis_yuan"),
-                         "measure": t("portfolio.axis_measure")})  # fmt: skip
+    fig = px.bar(
+        long,
+        **axes,
+        color="measure",
+        barmode="group",
+        title=title,
+        orientation="h" if horizontal else "v",
+        labels={by: t(f"portfolio.col.{by}"), "yuan": t("portfolio.axis_yuan"), "measure": t("portfolio.axis_measure")},
+    )
     if horizontal:
         fig.update_yaxes(autorange="reversed")
     return fig
@@ -149,11 +109,17 @@ def money_chart(frame: pd.DataFrame, by: str, title: str, horizontal: bool = Fal
 def risk_chart(bands: pd.DataFrame) -> go.Figure:
     """Accounts per band of churn probability (a frame from `band_labels`)."""
     return px.bar(
-        bands, x="band_label", y="account_count", title=t("portfolio.chart_distribution"),
+        bands,
+        x="band_label",
+        y="account_count",
+        title=t("portfolio.chart_distribution"),
         hover_data={"revenue_at_risk_yuan": ":,.0f"},
-        labels={"band_label": t("portfolio.col.band_label"), "account_count": t("portfolio.axis_accounts"),
-                "revenue_at_risk_yuan": t("portfolio.col.revenue_at_risk_yuan")},
-    )  # fmt: skip
+        labels={
+            "band_label": t("portfolio.col.band_label"),
+            "account_count": t("portfolio.axis_accounts"),
+            "revenue_at_risk_yuan": t("portfolio.col.revenue_at_risk_yuan"),
+        },
+    )
 
 
 def manager_chart(shown: pd.DataFrame, top: int = 20) -> go.Figure:

@@ -13,7 +13,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics.common import i18n
 from analytics.common.filters import Filters
-from analytics.ui.frame import connection, export_callback, label, lang, t
+from analytics.common.formats import wan
+from analytics.common.months import add_months
+from analytics.ui.connection import connection
+from analytics.ui.language import label, lang, t
 from analytics.views import trends
 
 # The dimension's data codes and the label kind of analytics/common/i18n/common.csv that names them.
@@ -89,11 +92,9 @@ def with_labels(
 
 def headline_metrics(columns: list[DeltaGenerator], h: trends.Headline, shown: pd.DataFrame) -> None:
     """The month's revenue, its change on a year before, accounts billed, and the largest group."""
-    month, year_ago = f"{h.month:%Y-%m}", f"{trends.add_months(h.month, -12):%Y-%m}"
+    month, year_ago = f"{h.month:%Y-%m}", f"{add_months(h.month, -12):%Y-%m}"
     revenue, yoy, accounts, top = columns
-    revenue.metric(
-        t("trends.kpi_revenue", month=month), f"{h.revenue_yuan / 1e4:,.1f}", help=t("trends.kpi_revenue_help")
-    )
+    revenue.metric(t("trends.kpi_revenue", month=month), wan(h.revenue_yuan), help=t("trends.kpi_revenue_help"))
     change = "—" if h.revenue_change_yoy is None else t("trends.yoy_value", change=h.revenue_change_yoy)
     yoy_help = t("trends.kpi_yoy_help", month=year_ago) if h.year_ago_revenue_yuan else t("trends.no_year_ago")
     yoy.metric(t("trends.kpi_yoy"), change, help=yoy_help)
@@ -102,32 +103,19 @@ def headline_metrics(columns: list[DeltaGenerator], h: trends.Headline, shown: p
     top.metric(t("trends.kpi_top", month=month), largest.iloc[0] if len(largest) else "—")
 
 
-def headers(columns: list[str]) -> dict[str, str]:
-    return {c: t(f"trends.col.{c}") for c in columns}
+def monthly_export(shown: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """The monthly breakdown as downloaded: quantity only where it adds up in one unit."""
+    return shown if "quantity" in metrics else shown.drop(columns=["quantity"])
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A button that downloads exactly `frame` as CSV, with translated headers."""
-    columns = [str(c) for c in frame.columns]
-    data = trends.csv_bytes(frame.rename(columns=headers(columns)))
-    st.download_button(t("app.download_csv"), data, file_name=file_name, mime="text/csv", key=key,
-                       on_click=export_callback("trends table", file_name))  # fmt: skip
+def share_months(shown: pd.DataFrame) -> pd.DataFrame:
+    """Each group's revenue and share of it per month (the data of the share chart)."""
+    return shown[["group", "group_value", "billing_month", "revenue_yuan", "revenue_share"]]
 
 
-def table(frame: pd.DataFrame) -> None:
-    """A table with translated headers: yuan with separators, shares and changes as %."""
-    config: dict[str, object] = {}
-    for name in frame.columns:
-        header = t(f"trends.col.{name}")
-        if name.endswith("_yuan"):
-            config[name] = st.column_config.NumberColumn(header, format="localized")
-        elif name in ("revenue_share", "share_from", "share_to", "revenue_change_yoy", "retention"):
-            config[name] = st.column_config.NumberColumn(header, format="percent")
-        elif name == "share_change_points":
-            config[name] = st.column_config.NumberColumn(header, format="%+.2f")
-        else:
-            config[name] = st.column_config.Column(header)
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=config)
+def without_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame from `with_labels` as its table shows it: the group by name, not by data code."""
+    return frame.drop(columns=["group_value"])
 
 
 def _metric_values(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -141,20 +129,31 @@ def trend_figure(shown: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
     name = t(f"trends.metric.{metric}")
     data = _metric_values(shown, metric)
     return px.line(
-        data, x="billing_month", y="value", color="group", markers=True,
+        data,
+        x="billing_month",
+        y="value",
+        color="group",
+        markers=True,
         title=t("trends.chart_trend", metric=name, dimension=t(f"trends.dimension.{dimension}")),
         labels={"billing_month": t("trends.col.billing_month"), "value": name, "group": t("trends.col.group")},
-    )  # fmt: skip
+    )
 
 
 def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
     """A 100%-stacked area of each group's share of revenue per month."""
     fig = px.area(
-        shown, x="billing_month", y="revenue_yuan", color="group", groupnorm="percent",
+        shown,
+        x="billing_month",
+        y="revenue_yuan",
+        color="group",
+        groupnorm="percent",
         title=t("trends.chart_share", dimension=t(f"trends.dimension.{dimension}")),
-        labels={"billing_month": t("trends.col.billing_month"), "revenue_yuan": t("trends.col.revenue_share"),
-                "group": t("trends.col.group")},
-    )  # fmt: skip
+        labels={
+            "billing_month": t("trends.col.billing_month"),
+            "revenue_yuan": t("trends.col.revenue_share"),
+            "group": t("trends.col.group"),
+        },
+    )
     fig.update_yaxes(ticksuffix="%", range=[0, 100])
     return fig
 
@@ -162,10 +161,13 @@ def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
 def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go.Figure:
     """Horizontal bars of each group's change in share (percentage points)."""
     fig = px.bar(
-        shown, x="share_change_points", y="group", orientation="h",
+        shown,
+        x="share_change_points",
+        y="group",
+        orientation="h",
         title=t("trends.chart_share_change", start=f"{start:%Y-%m}", end=f"{end:%Y-%m}"),
         labels={"share_change_points": t("trends.col.share_change_points"), "group": t("trends.col.group")},
-    )  # fmt: skip
+    )
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -173,16 +175,21 @@ def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go
 def yoy_figure(shown: pd.DataFrame, month: dt.date) -> go.Figure:
     """Grouped bars of each group's revenue this month and a year before (万元)."""
     groups = shown[shown["group_value"].notna()]
-    long = groups.melt(id_vars=["group"], value_vars=["year_ago_revenue_yuan", "revenue_yuan"],
-                       var_name="measure", value_name="yuan")  # fmt: skip
+    long = groups.melt(
+        id_vars=["group"], value_vars=["year_ago_revenue_yuan", "revenue_yuan"], var_name="measure", value_name="yuan"
+    )
     long["wan_yuan"] = long["yuan"] / 1e4
-    months = {"year_ago_revenue_yuan": trends.add_months(month, -12), "revenue_yuan": month}
+    months = {"year_ago_revenue_yuan": add_months(month, -12), "revenue_yuan": month}
     long["measure"] = long["measure"].map(lambda m: f"{months[m]:%Y-%m}")
     return px.bar(
-        long, x="group", y="wan_yuan", color="measure", barmode="group",
+        long,
+        x="group",
+        y="wan_yuan",
+        color="measure",
+        barmode="group",
         title=t("trends.chart_yoy", month=f"{month:%Y-%m}"),
         labels={"group": t("trends.col.group"), "wan_yuan": t("trends.col.revenue_wan_yuan"), "measure": ""},
-    )  # fmt: skip
+    )
 
 
 def cohort_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
@@ -192,9 +199,12 @@ def cohort_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
     matrix.columns = [f"{m:%Y-%m}" for m in matrix.columns]
     name = t(f"trends.cohort.{measure}")
     fig = px.imshow(
-        matrix, aspect="auto", color_continuous_scale="Blues", title=t("trends.chart_cohort", metric=name),
+        matrix,
+        aspect="auto",
+        color_continuous_scale="Blues",
+        title=t("trends.chart_cohort", metric=name),
         labels={"x": t("trends.col.billing_month"), "y": t("trends.col.opened_year"), "color": name},
-    )  # fmt: skip
+    )
     if measure == "retention":
         fig.update_coloraxes(colorbar_tickformat=".0%")
     return fig

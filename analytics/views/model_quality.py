@@ -18,15 +18,29 @@ import pandas as pd
 from analytics import config
 from analytics.config import AREAS
 from analytics.models import registry
-from analytics.models.family import ModelFileError, load_model
+from analytics.models.persistence import ModelFileError, load_model
 from analytics.warehouse import db, queries
 
 SCORED_MODELS: tuple[str, ...] = ("churn", *AREAS)  # the probability models; "notes" is a text model
 MODELS: tuple[str, ...] = (*SCORED_MODELS, "notes")
 SUMMARY_COLUMNS = [
-    "model", "auc", "pr_auc", "lift_top_decile", "brier", "ece", "truth_auc", "truth_ratio", "test_as_of",
-    "train_as_of", "train_rows", "train_months", "rows", "positives", "positive_rate", "window_months",
-]  # fmt: skip
+    "model",
+    "auc",
+    "pr_auc",
+    "lift_top_decile",
+    "brier",
+    "ece",
+    "truth_auc",
+    "truth_ratio",
+    "test_as_of",
+    "train_as_of",
+    "train_rows",
+    "train_months",
+    "rows",
+    "positives",
+    "positive_rate",
+    "window_months",
+]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.common import i18n
 from analytics.common.filters import Filters
+from analytics.common.formats import yuan
 from analytics.views import portfolio
 from analytics.warehouse import queries
 
@@ -61,7 +62,7 @@ def _products(ids: object, names: object, values: object, lang: str) -> str:
     if not all(isinstance(x, list | np.ndarray) for x in (ids, names, values)):
         return ""
     return " · ".join(
-        f"{product_label(pid, name, lang)} ¥{0 if pd.isna(value) else value:,.0f}"
+        f"{product_label(pid, name, lang)} ¥{yuan(0 if pd.isna(value) else value)}"
         for pid, name, value in zip(ids, names, values, strict=True)  # type: ignore[call-overload]
     )
 

@@ -12,11 +12,9 @@ import pandas as pd
 
 from analytics.common import i18n, rules
 from analytics.common.filters import Filters
+from analytics.common.months import add_months
 from analytics.warehouse import queries
 
-# An account counts as "at risk" from this churn probability (within the churn window) on: the
-# guideline's retention threshold (rules.toml), so that this page and the compliance pages agree.
-AT_RISK_PROBABILITY = rules.load().churn_probability_at_least
 # Lower edges of the churn-probability bands of the risk distribution (the last band is open).
 RISK_BAND_EDGES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.10, 0.20, 0.40)
 
@@ -42,7 +40,7 @@ class Figure:
 class Headline:
     month: dt.date
     accounts: Figure  # accounts in service (scored) this month
-    at_risk_accounts: Figure  # of which at risk (churn probability ≥ AT_RISK_PROBABILITY)
+    at_risk_accounts: Figure  # of which at risk (churn probability ≥ rules.at_risk_probability())
     revenue_yuan: Figure  # billed this month
     revenue_at_risk_yuan: Figure  # Σ churn probability × trailing 12-month revenue
     opportunity_value_yuan: Figure  # Σ expected annual value of new products
@@ -57,7 +55,7 @@ class Ranked:
 
 
 def _params(filters: Filters, **extra: object) -> dict[str, object]:
-    return filters.params() | {"at_risk_probability": AT_RISK_PROBABILITY} | extra
+    return filters.params() | extra
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
     value when the month before has no scores within the filters; revenue comes from billing and
     has one whenever that month was billed."""
     by_month = {pd.Timestamp(m).date(): row for m, row in totals.set_index("month").iterrows()}
-    this, before = by_month.get(month), by_month.get((pd.Timestamp(month) - pd.DateOffset(months=1)).date())
+    this, before = by_month.get(month), by_month.get(add_months(month, -1))
     previous_scored = before is not None and before["account_count"] > 0
 
     def figure(name: str, scored: bool = True) -> Figure:
@@ -93,13 +91,22 @@ def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
     )
 
 
-def summary(con: duckdb.DuckDBPyConnection, filters: Filters, manager_limit: int = 200) -> Summary:
+def summary(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    manager_limit: int = 200,
+    *,
+    at_risk_probability: float | None = None,
+) -> Summary:
     """The filtered accounts' headline figures (this month and last), their breakdown by
     district, and by manager (the `manager_limit` managers with the most revenue at risk).
+    Accounts count as at risk from `at_risk_probability` on (default: the rules file's
+    threshold as it is now, `rules.at_risk_probability`).
 
     One query: sums over the districts (and over all managers) equal the headline figures.
     """
-    rows = queries.run(con, "portfolio_summary", _params(filters, limit=manager_limit))
+    threshold = rules.at_risk_probability() if at_risk_probability is None else at_risk_probability
+    rows = queries.run(con, "portfolio_summary", _params(filters, limit=manager_limit, at_risk_probability=threshold))
     level = rows["level"]
     for name in ("account_count", "at_risk_account_count"):
         rows[name] = rows[name].astype("int64")
@@ -130,8 +137,8 @@ def reasons(
 ) -> dict[str, list[str]]:
     """The `top` churn reasons of a few listed accounts this month in `lang`, strongest first: worded
     afresh from the account's own feature values (analytics.views.account.view.reason_text), or as scoring
-    stored them where a reason has no wording in `lang`."""
-    from analytics.views.account.view import reason_text  # the one place that words reasons per language
+    stored them where a reason cannot be worded in `lang`."""
+    from analytics.views.account.view import reason_text  # stored words or words afresh, as the account view
 
     params = filters.params() | {"account_ids": account_ids, "max_rank": top}
     rows = queries.run(con, "portfolio_reasons", params)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.common.filters import Filters
+from analytics.common.months import add_months
 from analytics.warehouse import queries
 
 DIMENSIONS: tuple[str, ...] = ("area", "product", "industry", "district", "value_class")
@@ -114,11 +115,6 @@ def months_of(frame: pd.DataFrame) -> list[dt.date]:
     return sorted(frame["billing_month"].unique())
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def totals(frame: pd.DataFrame) -> pd.DataFrame:
     """Per month over all groups: revenue_yuan and quantity (sums)."""
     return frame.groupby("billing_month", as_index=False)[["revenue_yuan", "quantity"]].sum(min_count=1)
@@ -155,11 +151,15 @@ def year_on_year(frame: pd.DataFrame, month: dt.date, accounts: pd.DataFrame | N
     zeros = {"revenue_yuan": 0.0, "year_ago_revenue_yuan": 0.0, "account_count": 0, "year_ago_account_count": 0}
     out = out.fillna(zeros)
     out = out.sort_values("revenue_yuan", ascending=False, ignore_index=True)
-    total = pd.DataFrame([{
-        "group_value": None,
-        "revenue_yuan": out["revenue_yuan"].sum(),
-        "year_ago_revenue_yuan": out["year_ago_revenue_yuan"].sum(),
-    }])  # fmt: skip
+    total = pd.DataFrame(
+        [
+            {
+                "group_value": None,
+                "revenue_yuan": out["revenue_yuan"].sum(),
+                "year_ago_revenue_yuan": out["year_ago_revenue_yuan"].sum(),
+            }
+        ]
+    )
     out = pd.concat([out, total], ignore_index=True)
     out["revenue_change_yoy"] = out["revenue_yuan"] / out["year_ago_revenue_yuan"].replace(0, np.nan) - 1
     total_row = out["group_value"].isna()
@@ -169,8 +169,16 @@ def year_on_year(frame: pd.DataFrame, month: dt.date, accounts: pd.DataFrame | N
         billed = accounts.groupby("billing_month")["account_count"].sum()
         out.loc[total_row, "account_count"] = billed.get(month, 0)
         out.loc[total_row, "year_ago_account_count"] = billed.get(year_ago, 0)
-    return out[["group_value", "revenue_yuan", "year_ago_revenue_yuan", "revenue_change_yoy",
-                "account_count", "year_ago_account_count"]]  # fmt: skip
+    return out[
+        [
+            "group_value",
+            "revenue_yuan",
+            "year_ago_revenue_yuan",
+            "revenue_change_yoy",
+            "account_count",
+            "year_ago_account_count",
+        ]
+    ]
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -182,8 +190,9 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     frame = frame.sort_values(["opened_year", "billing_month"], ignore_index=True)
     peak = frame.groupby("opened_year")["account_count"].cummax()
     frame["retention"] = frame["account_count"] / peak.replace(0, np.nan)
-    return frame[["opened_year", "billing_month", "revenue_yuan", "account_count",
-                  "revenue_per_account_yuan", "retention"]]  # fmt: skip
+    return frame[
+        ["opened_year", "billing_month", "revenue_yuan", "account_count", "revenue_per_account_yuan", "retention"]
+    ]
 
 
 def cohort_matrix(frame: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -195,8 +204,3 @@ def cohort_matrix(frame: pd.DataFrame, value: str) -> pd.DataFrame:
 def products(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The catalogue for the product picker: product_id, product_name, area."""
     return queries.run(con, "trends_products")
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as CSV that Excel opens with Chinese intact (UTF-8 with a byte-order mark)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")

@@ -1,4 +1,5 @@
-"""The warehouse's headline figures (what the first page shows until the real pages land)."""
+"""The data page (数据概览): the warehouse's headline figures — what was loaded, how much, up to
+when — and monthly revenue by area."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """`needsmine build`: the SQL layers (staging views → intermediate → marts) and their data tests.
 
-Each `.sql` file holds one select and is named after the view or table it becomes; the order
-below is the dependency order. Staging steps are views (cheap, always fresh); intermediate steps
-and marts are tables.
+What to build, as what, in which order and with which key comes from the SQL files themselves
+(analytics/warehouse/layers.py reads their headers and references). Staging steps are views
+(cheap, always fresh); intermediate steps are tables, as each is read by several marts, which as
+views over views would compute it again for every reader. The data tests are the files of
+`data_tests/` and a grain test per built model, generated from its declared key.
 """
 
 from __future__ import annotations
@@ -10,31 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
 from analytics import config
-from analytics.warehouse import rolling
+from analytics.common import rules
+from analytics.warehouse import layers, rolling
+from analytics.warehouse.layers import Model
 
-STAGING = (
-    "stg_accounts", "stg_managers", "stg_products", "stg_billing_monthly", "stg_members_monthly",
-    "stg_interactions", "stg_competitor_reports", "stg_complaints", "stg_contacts", "stg_profile_updates",
-)  # fmt: skip
-INTERMEDIATE = (
-    "int_account_months", "int_account_month_activity", "int_account_decision_makers", "int_peer_area_rates",
-    "int_recent_accounts_in_service",
-)  # fmt: skip
-MARTS = ("mart_account_features", "mart_consumption_monthly", "mart_peer_benchmarks", "mart_account_whitespace",
-         "mart_revenue_monthly_summary")
-
-# Product-level consumption is read one account or one aggregate at a time; as a view it costs
-# nothing to build (as a table: a third of the build at province scale). The feature mart joins
-# small tables to the stored activity and does arithmetic within a row: storing its 112 columns
-# took a quarter of the build's CPU at 300,000 accounts, while the view adds 0.1 s to an aggregate
-# over one month there (0.25 s over all months; a month read into pandas is faster).
-MART_VIEWS = frozenset({"mart_consumption_monthly", "mart_account_features"})
-# Steps whose rows are followed by their trailing windows, computed in numpy (analytics/warehouse/rolling.py).
-WITH_WINDOWS = frozenset({"int_account_month_activity"})
+GRAIN_TEST_PREFIX = "grain_"
 
 Progress = Callable[[str, float], None]
 
@@ -43,45 +30,47 @@ Progress = Callable[[str, float], None]
 class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
-    failures: dict[str, int] = field(default_factory=dict)  # data test -> failing rows
+    failures: dict[str, int] = field(default_factory=dict)  # data test -> failing rows (keys, for a grain test)
+    messages: dict[str, str] = field(default_factory=dict)  # failing data test -> what failed, with an example
 
     @property
     def ok(self) -> bool:
         return not any(self.failures.values())
 
 
-def _sql(layer: str, name: str) -> str:
-    return (config.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
+# --- the build -----------------------------------------------------------------------------------
 
 
 def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, test: bool = True) -> BuildReport:
-    """Create every view and mart in the warehouse, then run the data tests."""
+    """Create every view and table of the layers in dependency order, then the page macros, then
+    run the data tests. Returns seconds per step, rows per table and the data tests' failures."""
     say = progress or (lambda message, fraction: None)
+    steps = [model for model in layers.load_models().values() if model.in_build]
     report = BuildReport()
+    rules.write_build_rules(con)  # the rules a step counts by (`-- reads: build_rules`)
     # Nothing reads these tables in storage order, and without the ordering constraint DuckDB
     # runs in parallel more freely (measured with the feature mart's SQL windows: 52 s -> 39 s at
     # 300,000 accounts).
     con.execute("set preserve_insertion_order = false")
-    steps = [("staging", n) for n in STAGING] + [("intermediate", n) for n in INTERMEDIATE] + [("marts", n) for n in MARTS]
-    for i, (layer, name) in enumerate(steps):
-        say(f"构建 / building {name}", i / (len(steps) + 1))
+    for i, model in enumerate(steps):
+        say(f"构建 / building {model.name}", i / (len(steps) + 1))
         t0 = time.perf_counter()
-        # Intermediate steps are tables: each is read by several marts, which as views over
-        # views would compute it again for every reader.
-        kind = "view" if layer == "staging" or name in MART_VIEWS else "table"
-        _drop_other_kind(con, name, kind)
-        if name in WITH_WINDOWS:
-            rolling.create_table(con, name, _sql(layer, name))
+        _drop_other_kind(con, model.name, model.kind)
+        if model.materialized == "windowed_table":
+            rolling.create_table(con, model.name, model.sql)
         else:
-            con.execute(f"create or replace {kind} {name} as {_sql(layer, name)}")
-        report.seconds[name] = time.perf_counter() - t0
-        if kind == "table":
-            report.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
+            con.execute(f"create or replace {model.kind} {model.name} as {model.sql}")
+        report.seconds[model.name] = time.perf_counter() - t0
+        if model.kind == "table":
+            report.rows[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
     for path in sorted((config.SQL_DIR / "macros").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
     if test:
         say("数据测试 / data tests", len(steps) / (len(steps) + 1))
         report.failures = run_data_tests(con)
+        report.messages = describe_failures(con, report.failures)
+        for message in report.messages.values():
+            say(f"数据测试失败 / data test failed: {message}", len(steps) / (len(steps) + 1))
     con.execute("reset preserve_insertion_order")
     say("完成 / done", 1.0)
     return report
@@ -96,18 +85,80 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> No
         con.execute(f"drop {other} {name}")
 
 
+# --- data tests ----------------------------------------------------------------------------------
+
+
+def grain_sql(model: Model, relation: str | None = None) -> str:
+    """The keys of `model` (read from `relation`, default the model itself) that break its grain:
+    repeated, or null in a column not declared nullable; with the number of rows of each."""
+    keys = ", ".join(model.grain)
+    broken = ["count(*) > 1", *(f"{key} is null" for key in model.grain if key not in model.nullable_keys)]
+    relation = relation or model.name
+    return f"select {keys}, count(*) as row_count from {relation} group by {keys} having {' or '.join(broken)}"
+
+
+def data_tests(sql_dir: Path | None = None) -> dict[str, str]:
+    """Every data test by name, as a select of the rows that break its rule: the files of
+    `data_tests/`, then a grain test for each built model that declares a grain (but those whose
+    grain a file checks, `grain_tested_by`)."""
+    sql_dir = sql_dir or config.SQL_DIR
+    tests = {path.stem: path.read_text(encoding="utf-8") for path in sorted((sql_dir / "data_tests").glob("*.sql"))}
+    for model in layers.load_models(sql_dir).values():
+        if model.in_build and model.grain and not model.grain_tested_by:
+            tests[GRAIN_TEST_PREFIX + model.name] = grain_sql(model)
+    return tests
+
+
 def run_data_tests(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Each file in `sql/data_tests/` selects the rows that break a rule; returns their counts."""
-    return {
-        path.stem: con.execute(f"select count(*) from ({path.read_text(encoding='utf-8')})").fetchone()[0]
-        for path in sorted((config.SQL_DIR / "data_tests").glob("*.sql"))
-    }
+    """Run every data test (one aggregate query each); returns its failing rows (for a grain test:
+    failing keys), 0 when it passes."""
+    return {name: con.execute(f"select count(*) from ({sql})").fetchone()[0] for name, sql in data_tests().items()}
+
+
+def describe_failures(con: duckdb.DuckDBPyConnection, failures: dict[str, int]) -> dict[str, str]:
+    """For each failing data test, a sentence saying what failed with one failing row: for a grain
+    test the model, its key and a repeated (or null) key with its row count."""
+    tests = data_tests()
+    models = layers.load_models()
+    messages = {}
+    for name, failing in failures.items():
+        if not failing:
+            continue
+        if name.startswith(GRAIN_TEST_PREFIX) and name.removeprefix(GRAIN_TEST_PREFIX) in models:
+            model = models[name.removeprefix(GRAIN_TEST_PREFIX)]
+            sample = _first_row(con, tests[name], "order by row_count desc")
+            rows = sample.pop("row_count")
+            messages[name] = (
+                f"{model.name}: its grain ({', '.join(model.grain)}) is broken by {failing} repeated or null "
+                f"keys; e.g. {_shown(sample)} has {rows} rows"
+            )
+        else:
+            messages[name] = (
+                f"{name}: {failing} rows break data_tests/{name}.sql; e.g. {_shown(_first_row(con, tests[name]))}"
+            )
+    return messages
+
+
+def _first_row(con: duckdb.DuckDBPyConnection, sql: str, order: str = "") -> dict[str, object]:
+    cursor = con.execute(f"select * from ({sql}) {order} limit 1")
+    names = [column[0] for column in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def _shown(row: dict[str, object]) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in row.items())
 
 
 def is_built(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every mart (as the table or view it is built as) and every page macro exists."""
     have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     have |= {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
-    have |= {r[0] for r in con.execute("select function_name from duckdb_functions() where macro_definition is not null").fetchall()}
+    have |= {
+        r[0]
+        for r in con.execute(
+            "select function_name from duckdb_functions() where macro_definition is not null"
+        ).fetchall()
+    }
+    marts = {model.name for model in layers.load_models().values() if model.layer == "marts"}
     macros = {path.stem for path in (config.SQL_DIR / "macros").glob("*.sql")}
-    return set(MARTS) | macros <= have
+    return marts | macros <= have

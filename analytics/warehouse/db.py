@@ -40,19 +40,14 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
 
 
 def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'main'"
-    ).fetchall()
+    rows = con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
     return {name for (name,) in rows}
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the enum types and every table of SPEC §3 plus the truth tables, if absent."""
     have_types = {
-        name
-        for (name,) in con.execute(
-            "select type_name from duckdb_types() where schema_name = 'main'"
-        ).fetchall()
+        name for (name,) in con.execute("select type_name from duckdb_types() where schema_name = 'main'").fetchall()
     }
     if "value_class" not in have_types:
         con.execute((SCHEMA_DIR / "00_types.sql").read_text(encoding="utf-8"))

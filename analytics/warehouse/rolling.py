@@ -85,7 +85,7 @@ WINDOWS: tuple[Window, ...] = (
     Window("months_of_history", "count_to_date", "revenue_yuan"),
     Window("interactions_to_date", "sum_to_date", "interaction_count"),
     *(Window(f"need_{area}_to_date", "sum_to_date", f"need_{area}_count") for area in config.AREAS),
-)  # fmt: skip
+)
 
 
 class Accounts:

@@ -11,8 +11,10 @@ from analytics.access import audit, auth, privacy
 
 @pytest.fixture()
 def con(empty_con):
-    empty_con.execute("insert into managers values ('M00001', '张三', '浦东', 'A组'), ('M00002', '李四', '浦东', 'A组'),"
-                      " ('M00003', '王五', '黄浦', 'B组')")  # fmt: skip
+    empty_con.execute(
+        "insert into managers values ('M00001', '张三', '浦东', 'A组'), ('M00002', '李四', '浦东', 'A组'),"
+        " ('M00003', '王五', '黄浦', 'B组')"
+    )
     return empty_con
 
 
@@ -80,9 +82,11 @@ def test_every_attempt_is_in_the_audit_trail(con):
 
 
 def test_demo_users_cover_every_role(con):
-    con.execute("insert into accounts (account_id, account_name, industry, district, value_class, is_key_account, "
-                "manager_id, employee_count, ownership, opened_on, status) values "
-                "('3100000001', '甲公司', '制造业', '浦东', 'A', false, 'M00002', 100, '民营企业', '2020-01-01', '在网')")  # fmt: skip
+    con.execute(
+        "insert into accounts (account_id, account_name, industry, district, value_class, is_key_account, "
+        "manager_id, employee_count, ownership, opened_on, status) values "
+        "('3100000001', '甲公司', '制造业', '浦东', 'A', false, 'M00002', 100, '民营企业', '2020-01-01', '在网')"
+    )
     made = auth.ensure_demo_users(con)
     assert {u.role for u in made} == set(auth.ROLES)
     assert next(u for u in made if u.role == "manager").manager_id == "M00002"
@@ -93,7 +97,9 @@ def test_demo_users_cover_every_role(con):
 def test_personal_data_is_masked_for_roles_that_may_not_see_it():
     import pandas as pd
 
-    frame = pd.DataFrame({"contact_name": ["张伟", "欧阳娜娜"], "phone": ["13812345678", None], "notes": ["谈到云视讯", ""]})
+    frame = pd.DataFrame(
+        {"contact_name": ["张伟", "欧阳娜娜"], "phone": ["13812345678", None], "notes": ["谈到云视讯", ""]}
+    )
     masked = privacy.mask_frame(frame, sees_personal_data=False)
     assert list(masked["contact_name"]) == ["张*", "欧***"]
     assert masked["phone"][0] == "138****5678" and pd.isna(masked["phone"][1])
@@ -112,8 +118,11 @@ def test_the_first_admin_of_a_real_warehouse_comes_from_the_command_line(tmp_pat
     with db.connect(path) as con:
         db.create_schema(con)
     env = {**os.environ, "NEEDSMINE_PASSWORD": "a long password"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "analytics", "users", *a, "--db", str(path)],  # noqa: E731
-                                    capture_output=True, text=True, env=env)  # fmt: skip
+
+    def run(*a: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "analytics", "users", *a, "--db", str(path)]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+
     assert run("add", "root", "--role", "admin").returncode == 0
     refused = run("add", "x", "--role", "manager", "--manager-id", "M404")
     assert refused.returncode == 2 and "manager_id" in refused.stderr

@@ -9,14 +9,50 @@ import sys
 
 import pytest
 
+from analytics import cli
 from analytics.warehouse import db
 
 
 def needsmine(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "analytics", *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+# The smallest valid arguments of each subcommand, in the order of `needsmine --help`.
+MINIMAL_ARGUMENTS = {
+    "demo": [],
+    "import": ["x.csv"],
+    "build": [],
+    "train": [],
+    "score": [],
+    "train-table": ["t.csv", "--target", "y"],
+    "proposal": ["--account", "1", "--out", "p.docx"],
+    "compliance": [],
+    "users": ["list"],
+}
+
+
+def test_each_subcommand_runs_its_own_module():
+    parser = cli.build_parser()
+    for (command, argv), module in zip(MINIMAL_ARGUMENTS.items(), cli.SUBCOMMANDS, strict=True):
+        args = parser.parse_args([command, *argv])
+        assert args.command == command and args.run is module.run
+
+
+def test_the_parser_is_built_without_the_warehouse_or_streamlit():
+    # `needsmine --help` must start fast: DuckDB and Streamlit are imported inside `run` only.
+    code = (
+        "import sys; from analytics import cli; cli.build_parser(); "
+        "print(sorted({'duckdb', 'streamlit'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("command", ["demo", "import"])
@@ -57,9 +93,7 @@ def test_import_refuses_a_bad_file_and_leaves_the_warehouse_alone(tmp_path, demo
         account = con.execute("select min(account_id) from accounts").fetchone()[0]
     bad = tmp_path / "账单.csv"
     bad.write_text(
-        "集团编号,账期,产品编码,收入,数量,统付\n"
-        f"{account},2026-10,BC01,120.50,12,是\n"
-        f"{account},2026-10,MO01,-5,1,是\n",
+        f"集团编号,账期,产品编码,收入,数量,统付\n{account},2026-10,BC01,120.50,12,是\n{account},2026-10,MO01,-5,1,是\n",
         encoding="gbk",
     )
     out = needsmine("import", str(bad), "--db", str(work))
@@ -67,3 +101,12 @@ def test_import_refuses_a_bad_file_and_leaves_the_warehouse_alone(tmp_path, demo
     assert "账单.csv" in out.stderr and "row 2" in out.stderr and "revenue_yuan" in out.stderr
     with db.connect(work, read_only=True) as con:
         assert con.execute("select count(*), sum(revenue_yuan) from billing_monthly").fetchone() == before
+
+
+@pytest.mark.parametrize("command", ["train", "score"])
+def test_a_bad_month_is_bad_input(command, tmp_path, capsys):
+    """SPEC §5: bad input exits 2 with a message (not 1, as a bare SystemExit message would)."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main([command, "--as-of", "2026-13", "--db", str(tmp_path / "w.duckdb")])
+    assert stop.value.code == 2
+    assert "2026-13" in capsys.readouterr().err

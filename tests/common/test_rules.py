@@ -43,10 +43,13 @@ def test_the_environment_points_to_another_rules_file(tmp_path, monkeypatch):
         ({'urgent_kind = "争抢"': 'urgent_kind = "抢客"'}, "reports.urgent_kind", "must be one of"),
         ({'"电话", ': '"电报", '}, "visits.counted_channels", "unknown channel"),
         ({"D = { visits = 1, months = 6 }": "D = { visits = 1 }"}, "visits.quota.D.months", "missing"),
-        ({"churn_probability_at_least = 0.1": "churn_probability_at_least = 1.5"},
-         "retention.churn_probability_at_least", "from 0.0 to 1.0"),
+        (
+            {"churn_probability_at_least = 0.1": "churn_probability_at_least = 1.5"},
+            "retention.churn_probability_at_least",
+            "from 0.0 to 1.0",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_rules_file_names_file_key_and_reason(tmp_path, replace, key, reason):
     path = write_rules(tmp_path, replace)
     with pytest.raises(rules.RulesError) as caught:

@@ -11,18 +11,9 @@ from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
 from analytics.models.basis import CategoryCode, as_category_text
-from analytics.models.family import (
-    BASELINE,
-    ModelFileError,
-    ModelVersionError,
-    contributions,
-    feature_columns,
-    load_model,
-    make_pipeline,
-    read_metadata,
-    save_model,
-)
+from analytics.models.family import BASELINE, contributions, feature_columns, make_pipeline
 from analytics.models.metrics import evaluate
+from analytics.models.persistence import ModelFileError, ModelVersionError, load_model, read_metadata, save_model
 
 NUMERIC = ["revenue_drop", "tenure_months", "complaints", "is_key_account"]
 CATEGORICAL = ["industry", "district"]
@@ -32,14 +23,16 @@ def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Accounts whose churn log-odds are known: rising with the revenue drop, falling with
     tenure (non-linearly), plus a categorical effect; some values missing."""
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({
-        "revenue_drop": rng.uniform(-0.5, 1.0, n),
-        "tenure_months": rng.gamma(2.0, 18.0, n),
-        "complaints": rng.poisson(0.6, n).astype(float),
-        "is_key_account": (rng.random(n) < 0.2).astype(float),
-        "industry": rng.choice(["制造业", "教育", "金融业", "建筑业"], n),
-        "district": rng.choice(["浦东", "黄浦", "静安", None], n),
-    })  # fmt: skip
+    X = pd.DataFrame(
+        {
+            "revenue_drop": rng.uniform(-0.5, 1.0, n),
+            "tenure_months": rng.gamma(2.0, 18.0, n),
+            "complaints": rng.poisson(0.6, n).astype(float),
+            "is_key_account": (rng.random(n) < 0.2).astype(float),
+            "industry": rng.choice(["制造业", "教育", "金融业", "建筑业"], n),
+            "district": rng.choice(["浦东", "黄浦", "静安", None], n),
+        }
+    )
     z = (
         -1.2
         + 2.0 * X["revenue_drop"]
@@ -88,9 +81,7 @@ def test_contributions_follow_the_known_direction_of_an_effect(fitted):
     falling = X.loc[tenure, "tenure_months"].rank().corr(shares.loc[tenure, "tenure_months"].rank())
     assert falling < -0.9  # and fall with tenure
     construction = shares.loc[X["industry"] == "建筑业", "industry"]
-    assert (construction > 0).all() and (
-        shares.loc[X["industry"] != "建筑业", "industry"] < 0
-    ).all()
+    assert (construction > 0).all() and (shares.loc[X["industry"] != "建筑业", "industry"] < 0).all()
     # columns without effect move scores far less than those with one
     assert shares["is_key_account"].abs().mean() < 0.2 * shares["revenue_drop"].abs().mean()
 
@@ -110,8 +101,13 @@ def test_category_code_matches_scikit_learns_one_hot_encoder():
     """CategoryCode replaced OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency)
     for speed; its columns must be the same: rare levels and unseen ones in the last column."""
     rng = np.random.default_rng(3)
-    train = pd.DataFrame({"industry": rng.choice(["制造业", "教育", "金融业", " 教育 ", None, "罕见"], 600,
-                                                 p=[0.4, 0.3, 0.2, 0.05, 0.04, 0.01])})  # fmt: skip
+    train = pd.DataFrame(
+        {
+            "industry": rng.choice(
+                ["制造业", "教育", "金融业", " 教育 ", None, "罕见"], 600, p=[0.4, 0.3, 0.2, 0.05, 0.04, 0.01]
+            )
+        }
+    )
     new = pd.DataFrame({"industry": ["教育", "从未见过", None, "罕见", "制造业", ""]})
     reference = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10)
     reference.fit(as_category_text(train))
@@ -174,6 +170,11 @@ def test_model_file_round_trip_and_refusal_of_another_sklearn_version(fitted, tm
         load_model(path)
     message = str(err.value)
     assert "1.2.0" in message and sklearn.__version__ in message and "needsmine train" in message
+
+    # A file of an older format (before the format was written, or another one): refused too.
+    path.write_bytes(raw.replace(b'"format": 2, ', b""))
+    with pytest.raises(ModelVersionError, match="needsmine train"):
+        load_model(path)
 
     (tmp_path / "other.joblib").write_bytes(b"not a model")
     with pytest.raises(ModelFileError):

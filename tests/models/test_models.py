@@ -23,8 +23,9 @@ from analytics.warehouse import db
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=900)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], capture_output=True, text=True, env=dict(os.environ), timeout=900
+    )
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +116,11 @@ def test_recommendations_are_whitespace_ranked_by_expected_value(trained):
         ).fetchall()
         scores = con.execute("select * from scores").df()
     assert len(recs) > 0 and not held
-    assert (recs.groupby(["account_id", "as_of_month", "area"]).expected_value_yuan.apply(
-        lambda v: v.is_monotonic_decreasing)).all()  # fmt: skip
+    assert (
+        recs.groupby(["account_id", "as_of_month", "area"]).expected_value_yuan.apply(
+            lambda v: v.is_monotonic_decreasing
+        )
+    ).all()
     total = recs.groupby(["account_id", "as_of_month"]).expected_value_yuan.sum()
     # Only the top products are listed, so the area totals are at least what is listed.
     joined = scores.set_index(["account_id", "as_of_month"]).opportunity_value_yuan.reindex(total.index)

@@ -166,9 +166,7 @@ def test_mentions_name_products_and_competitors(catalogue):
 
 def test_mentions_short_forms_and_false_friends(catalogue):
     ids = dict(zip(catalogue["product_name"], catalogue["product_id"], strict=True))
-    found = mentions(
-        ["新园区要拉专线", "设备接入onenet平台", "BOARD会议纪要", "协助客户防范电信诈骗"], catalogue
-    )
+    found = mentions(["新园区要拉专线", "设备接入onenet平台", "BOARD会议纪要", "协助客户防范电信诈骗"], catalogue)
     products = [list(cell) for cell in found["products"]]
     assert products == [[ids["数据专线/互联网专线"]], [ids["物联网卡/OneNET"]], [], []]
     assert [list(cell) for cell in found["competitors"]] == [[], [], [], []]

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from analytics.models.train_table.train import add_train_table_parser, run_train_table
+from analytics.cli import train_table as train_table_cli
 
 CHINESE = {
     "customerID": "客户编号",
@@ -49,8 +49,7 @@ def telco_like(n: int = 1200, seed: int = 0, signal: bool = True) -> pd.DataFram
     contract = rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.21, 0.24])
     internet = rng.choice(["Fiber optic", "DSL", "No"], n, p=[0.44, 0.34, 0.22])
     payment = rng.choice(["Electronic check", "Mailed check", "Bank transfer (automatic)"], n)
-    monthly = np.round(20 + 45 * (internet == "Fiber optic") + 25 * (internet == "DSL")
-                       + rng.normal(0, 8, n), 2)  # fmt: skip
+    monthly = np.round(20 + 45 * (internet == "Fiber optic") + 25 * (internet == "DSL") + rng.normal(0, 8, n), 2)
     total = [" " if t == 0 else f"{v:,.2f}" for t, v in zip(tenure, monthly * tenure, strict=True)]
     z = (
         0.0
@@ -60,25 +59,27 @@ def telco_like(n: int = 1200, seed: int = 0, signal: bool = True) -> pd.DataFram
         + 0.7 * (payment == "Electronic check")
     )
     p = expit(z) if signal else np.full(n, 0.3)
-    return pd.DataFrame({
-        "customerID": [f"{rng.integers(1000, 9999)}-{i:05d}X" for i in range(n)],
-        "gender": rng.choice(["Male", "Female"], n),
-        "SeniorCitizen": (rng.random(n) < 0.16).astype(int),
-        "tenure": tenure,
-        "Contract": contract,
-        "InternetService": internet,
-        "PaymentMethod": payment,
-        "MonthlyCharges": monthly,
-        # Text as exported: thousands separators, and a blank for customers in month 0.
-        "TotalCharges": total,
-        "Churn": np.where(rng.random(n) < p, "Yes", "No"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "customerID": [f"{rng.integers(1000, 9999)}-{i:05d}X" for i in range(n)],
+            "gender": rng.choice(["Male", "Female"], n),
+            "SeniorCitizen": (rng.random(n) < 0.16).astype(int),
+            "tenure": tenure,
+            "Contract": contract,
+            "InternetService": internet,
+            "PaymentMethod": payment,
+            "MonthlyCharges": monthly,
+            # Text as exported: thousands separators, and a blank for customers in month 0.
+            "TotalCharges": total,
+            "Churn": np.where(rng.random(n) < p, "Yes", "No"),
+        }
+    )
 
 
 def run(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="needsmine")
-    add_train_table_parser(parser.add_subparsers(dest="command"))
-    return run_train_table(parser.parse_args(["train-table", *argv]))
+    train_table_cli.add_parser(parser.add_subparsers(dest="command"))
+    return train_table_cli.run(parser.parse_args(["train-table", *argv]))
 
 
 def run_json(capsys, *argv: str) -> dict:
@@ -97,9 +98,7 @@ def gbk_table(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return path, frame
 
 
-def test_gbk_table_with_chinese_headers_is_trained_scored_and_explained(
-    gbk_table, capsys, tmp_path
-):
+def test_gbk_table_with_chinese_headers_is_trained_scored_and_explained(gbk_table, capsys, tmp_path):
     path, frame = gbk_table
     out = tmp_path / "scored.csv"
     result = run_json(capsys, str(path), "--target", "是否流失", "--out", str(out))
@@ -169,9 +168,13 @@ def test_readable_report(additive_run):
 
 @pytest.mark.parametrize(
     ("labels", "positive"),
-    [({"Yes": "Yes", "No": "No"}, "Yes"), ({"Yes": "1", "No": "0"}, "1"),
-     ({"Yes": "1", "No": "-1"}, "1"), ({"Yes": "churn", "No": "no churn"}, "churn")],
-)  # fmt: skip
+    [
+        ({"Yes": "Yes", "No": "No"}, "Yes"),
+        ({"Yes": "1", "No": "0"}, "1"),
+        ({"Yes": "1", "No": "-1"}, "1"),
+        ({"Yes": "churn", "No": "no churn"}, "churn"),
+    ],
+)
 def test_binary_target_spellings(labels, positive, capsys, tmp_path):
     frame = telco_like(500, seed=2)
     frame["Churn"] = frame["Churn"].map(labels)
@@ -202,8 +205,9 @@ def test_id_column_rows_without_target_and_other_formats(capsys, tmp_path):
         else:
             frame.to_excel(path, index=False)
         out = tmp_path / f"scored{suffix}.csv"
-        result = run_json(capsys, str(path), "--target", "Churn", "--id", "acct_no",
-                          "--model", "additive", "--out", str(out))  # fmt: skip
+        result = run_json(
+            capsys, str(path), "--target", "Churn", "--id", "acct_no", "--model", "additive", "--out", str(out)
+        )
         assert result["rows"] == 580 and result["dropped_missing_target"] == 20
         excluded = {e["column"]: e["reason"] for e in result["excluded"]}
         assert set(excluded) == {"acct_no", "customerID"}

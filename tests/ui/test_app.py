@@ -31,7 +31,8 @@ def test_headline_figures_match_the_warehouse(scored_path, monkeypatch):
     with db.connect(scored_path) as con:
         accounts, key = con.execute("select count(*), count(*) filter (where is_key_account) from accounts").fetchone()
         revenue = con.execute(
-            "select sum(revenue_yuan) from billing_monthly where billing_month = (select max(billing_month) from billing_monthly)"
+            "select sum(revenue_yuan) from billing_monthly "
+            "where billing_month = (select max(billing_month) from billing_monthly)"
         ).fetchone()[0]
     assert shown["集团客户"] == f"{accounts:,}"
     assert shown["重要集团"] == f"{key:,}"

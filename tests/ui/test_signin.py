@@ -33,7 +33,8 @@ def users(scored_path):
     with db.connect(scored_path) as con:
         manager = auth.get_user(con, "manager")
         other_account, other_name = con.execute(
-            "select account_id, account_name from accounts where manager_id != ? and status = '在网' order by 1 limit 1",
+            "select account_id, account_name from accounts where manager_id != ? and status = '在网' "
+            "order by 1 limit 1",
             [manager.manager_id],
         ).fetchone()
         own_account = con.execute(
@@ -59,8 +60,10 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(scored_copy, mon
     assert not at.exception
     assert at.session_state["_user"].role == "analyst"
     with db.connect(scored_copy) as con:
-        actions = [r[0] for r in con.execute(
-            "select action from audit_log where username = 'analyst' order by event_id").fetchall()]  # fmt: skip
+        actions = [
+            r[0]
+            for r in con.execute("select action from audit_log where username = 'analyst' order by event_id").fetchall()
+        ]
     assert actions[:2] == ["sign_in_failed", "sign_in"]
     assert "view" in actions  # the page they landed on
 
@@ -80,8 +83,11 @@ def test_a_manager_sees_only_their_own_accounts_on_every_page(scored_path, monke
     at.switch_page("pages/portfolio.py").run()
     assert not at.exception
     with db.connect(scored_path) as con:
-        own = con.execute("select count(*) from scores s join accounts a using (account_id) where a.manager_id = ? "
-                          "and s.as_of_month = (select max(as_of_month) from scores)", [manager.manager_id]).fetchone()[0]  # fmt: skip
+        own = con.execute(
+            "select count(*) from scores s join accounts a using (account_id) where a.manager_id = ? "
+            "and s.as_of_month = (select max(as_of_month) from scores)",
+            [manager.manager_id],
+        ).fetchone()[0]
     shown = {m.label: m.value for m in at.metric}
     accounts_label = next(label for label in shown if "集团" in label or "ccount" in label)
     assert shown[accounts_label] == f"{own:,}"
@@ -95,18 +101,50 @@ def test_a_manager_sees_only_their_own_accounts_on_every_page(scored_path, monke
     # … nor picked on the opportunities page, whose only manager is this one.
     at.switch_page("pages/opportunities.py").run()
     picker = at.selectbox(key="opportunities_manager")
-    assert picker.options == [f"{manager.manager_id} {picker.format_func(manager.manager_id).split(' ', 1)[1]}"] or \
-        len(picker.options) == 1  # fmt: skip
-    # Pages outside the role are refused even when switched to directly.
-    at.switch_page("pages/trends.py").run()
-    assert at.error and not at.dataframe
+    assert (
+        picker.options == [f"{manager.manager_id} {picker.format_func(manager.manager_id).split(' ', 1)[1]}"]
+        or len(picker.options) == 1
+    )
+    # A page outside the role, opened by its address on a server whose legacy `pages/` routing
+    # runs it alone (the first run of a session switched to it): the frame refuses it, on record.
+    refused = signed_in(fresh_app(scored_path, monkeypatch), manager)
+    refused.switch_page("pages/trends.py").run()
+    assert not refused.exception
+    assert refused.error and not refused.dataframe
+    assert "trends_dimension" not in {s.key for s in refused.selectbox}  # the page did not run
+    with db.connect(scored_path) as con:
+        details = [
+            r[0]
+            for r in con.execute(
+                "select detail from audit_log where username = ? and object = 'page trends'", [manager.username]
+            ).fetchall()
+        ]
+    assert "refused: role" in details
+
+
+def test_a_link_run_alone_before_signing_in_leads_there_after_signing_in(scored_path, monkeypatch, users):
+    # The first run of a fresh session switched to a page is Streamlit's legacy routing of
+    # `pages/`: the page runs alone, and its guard must put the sign-in form first.
+    at = fresh_app(scored_path, monkeypatch)
+    at.query_params["account"] = users["own_account"]
+    at.switch_page("pages/account.py").run()
+    assert not at.exception
+    assert {t.key for t in at.text_input} >= {"signin_username", "signin_password"}
+    assert not at.metric and not at.dataframe  # nothing of the page before signing in
+    sign_in_through_form(at, "manager", auth.DEMO_PASSWORD)
+    assert not at.exception
+    with db.connect(scored_path) as con:
+        name = con.execute("select account_name from accounts where account_id = ?", [users["own_account"]]).fetchone()
+    assert name[0] in " ".join(s.value for s in at.subheader)  # the account asked for, opened
+    assert {t.key for t in at.text_input}.isdisjoint({"signin_username", "signin_password"})
 
 
 def test_an_analyst_sees_key_people_masked(scored_path, monkeypatch, users):
     analyst = auth.User("analyst", "分析员", "analyst")
     with db.connect(scored_path) as con:
-        view = account.load(con, users["own_account"], con.execute("select max(as_of_month) from scores").fetchone()[0],
-                            None)  # fmt: skip
+        view = account.load(
+            con, users["own_account"], con.execute("select max(as_of_month) from scores").fetchone()[0], None
+        )
     real_names = [n for n in view.contacts["contact_name"] if isinstance(n, str) and len(n) > 1]
     assert real_names
     at = signed_in(fresh_app(scored_path, monkeypatch), analyst).run()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import signed_in
+from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
 from analytics.views.account import view as account
@@ -48,7 +48,9 @@ def sql(path: Path, query: str, params: list | None = None) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def known(scored_path: Path) -> dict:
     """A demo account with a high churn score and recommendations in the latest scored month."""
-    row = sql(scored_path, """
+    row = sql(
+        scored_path,
+        """
         select scores.account_id, scores.as_of_month, scores.churn_probability, scores.revenue_at_risk_yuan,
             scores.revenue_12m_yuan, accounts.account_name, accounts.district,
         from scores
@@ -58,12 +60,19 @@ def known(scored_path: Path) -> dict:
             and scores.account_id in (select account_id from score_reasons)
         order by scores.churn_probability desc
         limit 1
-    """).iloc[0]  # fmt: skip
+    """,
+    ).iloc[0]
     month = row["as_of_month"].date()
-    revenue = sql(scored_path, "select sum(revenue_yuan)::double as r from billing_monthly where account_id = ? "
-                  "and billing_month = ?", [row["account_id"], month]).iloc[0]["r"]  # fmt: skip
-    products = sql(scored_path, "select product_name from score_recommendations where account_id = ? "
-                   "and as_of_month = ?", [row["account_id"], month])["product_name"]  # fmt: skip
+    revenue = sql(
+        scored_path,
+        "select sum(revenue_yuan)::double as r from billing_monthly where account_id = ? and billing_month = ?",
+        [row["account_id"], month],
+    ).iloc[0]["r"]
+    products = sql(
+        scored_path,
+        "select product_name from score_recommendations where account_id = ? and as_of_month = ?",
+        [row["account_id"], month],
+    )["product_name"]
     return {**row.to_dict(), "month": month, "revenue": float(revenue), "products": set(products)}
 
 
@@ -88,17 +97,36 @@ def test_the_account_shows_its_revenue_churn_risk_and_products_as_in_the_warehou
     assert len(downloads) == 1 and downloads[0].proto.label == "下载服务方案（Word）"
     recommended = {name for frame in at.dataframe if "概率" in frame.value.columns for name in frame.value["产品"]}
     assert recommended == known["products"]
-    reasons = sql(scored_path, "select reason from score_reasons where account_id = ? and as_of_month = ? "
-                  "order by rank", [known["account_id"], known["month"]])["reason"].tolist()  # fmt: skip
+    reasons = sql(
+        scored_path,
+        "select reason from score_reasons where account_id = ? and as_of_month = ? order by rank",
+        [known["account_id"], known["month"]],
+    )["reason"].tolist()
     shown_reasons = next(f.value for f in at.dataframe if "原因" in f.value.columns)["原因"].tolist()
     assert shown_reasons == reasons
+
+
+def test_every_column_is_drawn_and_the_proposal_is_written_and_audited_only_when_clicked(
+    scored_copy, monkeypatch, known
+):
+    offered = offered_downloads(monkeypatch)
+    at = open_account(scored_copy, monkeypatch, known["account_id"])
+    assert len(at.dataframe) >= 8 and unlabelled_columns(at) == []  # names, roles, products: all drawn
+    (name,) = [n for n in offered if n.endswith(".docx")]  # (the first run drew the default page too)
+    assert exports(scored_copy) == []
+    document = offered[name]()
+    assert document.startswith(b"PK")  # a Word file is a zip
+    assert exports(scored_copy) == [("head", "head", f"account {known['account_id']}", name)]
 
 
 def test_the_consumption_table_adds_up_to_the_bill(scored_path, monkeypatch, known):
     at = open_account(scored_path, monkeypatch, known["account_id"])
     products = next(f.value for f in at.dataframe if "同比" in f.value.columns)
-    billed = sql(scored_path, "select product_id, revenue_yuan::double as r from billing_monthly "
-                 "where account_id = ? and billing_month = ?", [known["account_id"], known["month"]])  # fmt: skip
+    billed = sql(
+        scored_path,
+        "select product_id, revenue_yuan::double as r from billing_monthly where account_id = ? and billing_month = ?",
+        [known["account_id"], known["month"]],
+    )
     shown_total = products["收入（元）"].str.replace(",", "").astype(float).sum()
     assert shown_total == pytest.approx(billed["r"].sum(), abs=0.01)
     assert len(products) == len(billed)
@@ -106,8 +134,11 @@ def test_the_consumption_table_adds_up_to_the_bill(scored_path, monkeypatch, kno
 
 def test_without_a_link_the_picker_opens_on_the_largest_revenue_at_risk(scored_path, monkeypatch, known):
     at = open_account(scored_path, monkeypatch)
-    top = sql(scored_path, "select account_id from scores where as_of_month = ? "
-              "order by revenue_at_risk_yuan desc, account_id limit 1", [known["month"]]).iloc[0, 0]  # fmt: skip
+    top = sql(
+        scored_path,
+        "select account_id from scores where as_of_month = ? order by revenue_at_risk_yuan desc, account_id limit 1",
+        [known["month"]],
+    ).iloc[0, 0]
     assert picker(at).value == top
     assert len(picker(at).options) == account.SEARCH_LIMIT
     assert at.query_params["account"] == top  # the choice goes into the URL
@@ -123,8 +154,11 @@ def test_the_english_switch_turns_the_page_english(scored_path, monkeypatch, kno
     assert shown["Churn probability"] == f"{known['churn_probability']:.1%}"
     assert f"Revenue {known['month']:%Y-%m} (yuan)" in shown
     reasons = next(f.value for f in at.dataframe if "Reason" in f.value.columns)["Reason"].tolist()
-    features = sql(scored_path, "select feature from score_reasons where account_id = ? and as_of_month = ? "
-                   "order by rank", [known["account_id"], known["month"]])["feature"]  # fmt: skip
+    features = sql(
+        scored_path,
+        "select feature from score_reasons where account_id = ? and as_of_month = ? order by rank",
+        [known["account_id"], known["month"]],
+    )["feature"]
     assert len(reasons) == len(features) > 0
     for feature, text in zip(features, reasons, strict=True):
         if feature in WORDED_IN_ENGLISH:  # worded from the account's own value, no Chinese left
@@ -152,8 +186,11 @@ def test_search_finds_an_account_by_a_fragment_of_its_name(scored_path, monkeypa
 
 
 def test_the_query_parameter_opens_an_account_and_an_unknown_one_is_named(scored_path, monkeypatch, known):
-    other = sql(scored_path, "select account_id, account_name from accounts where account_id <> ? "
-                "order by account_id desc limit 1", [known["account_id"]]).iloc[0]  # fmt: skip
+    other = sql(
+        scored_path,
+        "select account_id, account_name from accounts where account_id <> ? order by account_id desc limit 1",
+        [known["account_id"]],
+    ).iloc[0]
     at = open_account(scored_path, monkeypatch, other["account_id"])
     assert picker(at).value == other["account_id"]
     assert at.subheader[0].value == other["account_name"]
@@ -173,8 +210,11 @@ def test_the_sidebar_filters_narrow_the_picker(scored_path, monkeypatch, known):
 
 def test_notes_are_shown_as_text_never_as_markdown(scored_path, monkeypatch, known):
     at = open_account(scored_path, monkeypatch, known["account_id"])
-    notes = sql(scored_path, "select notes from interactions where account_id = ? order by occurred_at desc limit 1",
-                [known["account_id"]])["notes"]  # fmt: skip
+    notes = sql(
+        scored_path,
+        "select notes from interactions where account_id = ? order by occurred_at desc limit 1",
+        [known["account_id"]],
+    )["notes"]
     if notes.empty:
         pytest.skip("the account has no interview")
     interviews = next(f.value for f in at.dataframe if "纪要" in f.value.columns)
@@ -200,19 +240,23 @@ def test_the_view_reads_one_account_consistently(scored_path, known):
     assert set(view.recommendations["product_name"]) == known["products"]
     held = set(view.structure.loc[view.structure["quantity"] > 0, "product_id"])
     assert not set(view.peers.loc[view.peers["expected_annual_value_yuan"].notna(), "product_id"]) & held
-    assert (view.opportunities()["area"].tolist()) == ["basic_comm", "mobile_office", "production_control",
-                                                        "service_marketing"]  # fmt: skip
+    assert (view.opportunities()["area"].tolist()) == [
+        "basic_comm",
+        "mobile_office",
+        "production_control",
+        "service_marketing",
+    ]
 
 
 def test_english_reasons_carry_the_accounts_own_numbers():
     assert account.reason_text("revenue_trend_3m", -0.32, "近3个月收入较前3个月下降32%", "en") == (
-        "Revenue of the last 3 months vs the 3 before -32%"
+        "Revenue of the last 3 months vs the 3 before down 32%"
     )
     assert account.reason_text("months_to_agreement_end", None, "无在约协议", "en") == "No agreement in force"
     assert account.reason_text("has_decision_maker_on_competitor", True, "决策人使用异网号码", "en").startswith(
         "The decision-maker uses a competitor"
     )
     assert account.reason_text("industry", "金融业", "行业：金融业", "en") == "Industry: Finance"
-    unworded = "近3个月走访中1次提到竞争对手"  # no English wording without the value: the stored words
+    unworded = "近3个月走访中1次提到竞争对手"  # the value is not known to the view: the stored words
     assert account.reason_text("note_competitor_3m", None, unworded, "en") == unworded
     assert account.reason_text("member_count", 9, "集团成员9人", "zh") == "集团成员9人"

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from rules_files import write_rules
 
-from analytics import config
-from analytics import cli
+from analytics import cli, config
 from analytics.common import rules
 from analytics.common.filters import Filters
 from analytics.views import compliance
@@ -44,9 +43,18 @@ def add_account(
 ) -> None:
     con.execute(
         "insert into accounts values (?, ?, '制造业', ?, ?, ?, ?, 100, '民营企业', ?, null, null, ?, ?)",
-        [account_id, f"集团{account_id}", district, value_class, key, manager, D(opened), status,
-         D(closed) if closed else None],
-    )  # fmt: skip
+        [
+            account_id,
+            f"集团{account_id}",
+            district,
+            value_class,
+            key,
+            manager,
+            D(opened),
+            status,
+            D(closed) if closed else None,
+        ],
+    )
 
 
 def add_update(con, account_id: str, kind: str, at: str) -> None:
@@ -207,8 +215,9 @@ def test_a_narrowed_status_is_the_whole_status_narrowed(scored_path, the_rules):
         scope = Filters(month=D("2026-10-01"), districts=(district,))
         narrowed = compliance.profile_status(con, AS_OF, scope, the_rules)
         managers = tuple(whole["manager_id"].drop_duplicates().head(3))
-        by_reach = compliance.profile_status(con, AS_OF, Filters(month=D("2026-10-01"), scope_managers=managers),
-                                             the_rules)  # fmt: skip
+        by_reach = compliance.profile_status(
+            con, AS_OF, Filters(month=D("2026-10-01"), scope_managers=managers), the_rules
+        )
     assert 0 < len(narrowed) < len(whole) and narrowed["last_updated_at"].notna().any()
     expected = whole[whole["district"] == district].reset_index(drop=True)
     pd.testing.assert_frame_equal(narrowed, expected)
@@ -324,10 +333,16 @@ def test_at_risk_accounts_and_their_actions(con, the_rules):
         add_account(con, account, "B")
     filler = [(f"f{k:03d}", 0.01, 10.0) for k in range(200)]
     add_scores(
-        con, "2026-10-01",
-        ("risky", 0.35, 100.0), ("acted", 0.12, 90.0), ("cancelled", 0.5, 80.0), ("old_action", 0.2, 70.0),
-        ("big", 0.05, 5000.0), ("safe", 0.05, 50.0), *filler,
-    )  # fmt: skip
+        con,
+        "2026-10-01",
+        ("risky", 0.35, 100.0),
+        ("acted", 0.12, 90.0),
+        ("cancelled", 0.5, 80.0),
+        ("old_action", 0.2, 70.0),
+        ("big", 0.05, 5000.0),
+        ("safe", 0.05, 50.0),
+        *filler,
+    )
     add_scores(con, "2026-09-01", ("safe", 0.9, 1.0))  # another month: not read
     add_action(con, "acted", "2026-11-20 10:00")  # after the scoring month, up to now: answers the risk
     add_action(con, "cancelled", "2026-10-10 10:00", status="已取消")
@@ -337,8 +352,12 @@ def test_at_risk_accounts_and_their_actions(con, the_rules):
     # probability ≥ 0.1, or the top 1% of 206 scored accounts by revenue at risk (ceil → 3: big, risky, acted)
     assert set(at_risk.index) == {"risky", "acted", "cancelled", "old_action", "big"}
     assert at_risk["has_action"].to_dict() == {
-        "big": False, "risky": False, "acted": True, "cancelled": False, "old_action": False,
-    }  # fmt: skip
+        "big": False,
+        "risky": False,
+        "acted": True,
+        "cancelled": False,
+        "old_action": False,
+    }
     # Judged at the end of October, the November action is not known yet.
     october = compliance.at_risk_accounts(con, AS_OF, None, the_rules).set_index("account_id")
     assert not october.loc["acted", "has_action"]

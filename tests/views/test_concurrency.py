@@ -50,8 +50,10 @@ def test_concurrent_interviews_reports_and_actions_are_all_written(con):
     accounts = con.execute(
         "select account_id, manager_id from accounts where status = '在网' order by account_id limit 8"
     ).fetchall()
-    counts = {table: con.execute(f"select count(*) from {table}").fetchone()[0]
-              for table in ("interactions", "competitor_reports", "retention_actions")}  # fmt: skip
+    counts = {
+        table: con.execute(f"select count(*) from {table}").fetchone()[0]
+        for table in ("interactions", "competitor_reports", "retention_actions")
+    }
     ids: list[str] = []
     lock = threading.Lock()
 
@@ -59,10 +61,20 @@ def test_concurrent_interviews_reports_and_actions_are_all_written(con):
         account_id, manager_id = accounts[k % len(accounts)]
         for j in range(PER_THREAD):
             tag = f"thread {k} write {j}"
-            interview = {"account_id": account_id, "occurred_at": NOW, "channel": "电话", "contact_role": "联系人",
-                         "notes": tag}  # fmt: skip
-            report = {"manager_id": manager_id, "kind": "资费", "competitor": "中国电信", "observed_at": NOW,
-                      "description": tag}  # fmt: skip
+            interview = {
+                "account_id": account_id,
+                "occurred_at": NOW,
+                "channel": "电话",
+                "contact_role": "联系人",
+                "notes": tag,
+            }
+            report = {
+                "manager_id": manager_id,
+                "kind": "资费",
+                "competitor": "中国电信",
+                "observed_at": NOW,
+                "description": tag,
+            }
             made = [
                 daily_work.record_interaction(con, interview, now=NOW),
                 daily_work.record_competitor_report(con, report, now=NOW),
@@ -79,8 +91,9 @@ def test_concurrent_interviews_reports_and_actions_are_all_written(con):
         ("competitor_reports", "description"),
         ("retention_actions", "action"),
     ):
-        total, tags = con.execute(f"select count(*), count(distinct {column}) filter (where {column} like 'thread %') "
-                                  f"from {table}").fetchone()  # fmt: skip
+        total, tags = con.execute(
+            f"select count(*), count(distinct {column}) filter (where {column} like 'thread %') from {table}"
+        ).fetchone()
         assert total == counts[table] + expected and tags == expected, table
 
 
@@ -110,8 +123,13 @@ def test_a_failed_write_among_concurrent_ones_leaves_no_trace(con):
     before = con.execute("select count(*) from interactions").fetchone()[0]
 
     def work(k: int) -> None:
-        values = {"account_id": account_id if k % 2 else "no-such-account", "occurred_at": NOW, "channel": "上门",
-                  "contact_role": "决策人", "notes": f"thread {k}"}  # fmt: skip
+        values = {
+            "account_id": account_id if k % 2 else "no-such-account",
+            "occurred_at": NOW,
+            "channel": "上门",
+            "contact_role": "决策人",
+            "notes": f"thread {k}",
+        }
         with contextlib.suppress(daily_work.ValidationError):
             daily_work.record_interaction(con, values, now=NOW)
 

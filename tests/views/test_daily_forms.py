@@ -12,6 +12,7 @@ from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics.common import i18n, rules
+from analytics.common.months import month_end
 from analytics.views import compliance
 from analytics.views.daily_work import records as daily_work
 from analytics.views.daily_work.records import ValidationError
@@ -70,24 +71,41 @@ def account(con) -> tuple[str, str]:
 
 
 def test_an_interview_is_written_with_the_account_manager_by_default(con, account):
-    values = {"account_id": account[0], "occurred_at": dt.datetime(2026, 11, 3, 10, 30), "channel": "上门",
-              "contact_role": "决策人", "notes": f"  {SCRIPT}  ",
-              "needs_found": ["service_marketing", "basic_comm"]}  # fmt: skip
+    values = {
+        "account_id": account[0],
+        "occurred_at": dt.datetime(2026, 11, 3, 10, 30),
+        "channel": "上门",
+        "contact_role": "决策人",
+        "notes": f"  {SCRIPT}  ",
+        "needs_found": ["service_marketing", "basic_comm"],
+    }
     interaction_id = daily_work.record_interaction(con, values, now=NOW)
     row = con.execute(
         "select account_id, manager_id, occurred_at, channel::varchar, notes, needs_found::varchar[] from interactions "
         "where interaction_id = ?",
         [interaction_id],
     ).fetchone()
-    assert row == (account[0], account[1], dt.datetime(2026, 11, 3, 10, 30), "上门", SCRIPT,
-                   ["basic_comm", "service_marketing"])  # fmt: skip
+    assert row == (
+        account[0],
+        account[1],
+        dt.datetime(2026, 11, 3, 10, 30),
+        "上门",
+        SCRIPT,
+        ["basic_comm", "service_marketing"],
+    )
     assert interaction_id.startswith("I-")
 
 
 def test_every_broken_field_gets_its_own_message_and_nothing_is_written(con):
     before = con.execute("select count(*) from interactions").fetchone()[0]
-    values = {"account_id": "9999", "occurred_at": dt.datetime(2026, 11, 21), "channel": "飞鸽",
-              "contact_role": "", "notes": "x" * (daily_work.MAX_NOTES + 1), "needs_found": ["telepathy"]}  # fmt: skip
+    values = {
+        "account_id": "9999",
+        "occurred_at": dt.datetime(2026, 11, 21),
+        "channel": "飞鸽",
+        "contact_role": "",
+        "notes": "x" * (daily_work.MAX_NOTES + 1),
+        "needs_found": ["telepathy"],
+    }
     with pytest.raises(ValidationError) as caught:
         daily_work.record_interaction(con, values, now=NOW)
     problems = caught.value.problems
@@ -106,8 +124,12 @@ def test_every_broken_field_gets_its_own_message_and_nothing_is_written(con):
 
 
 def test_competitor_report_rules(con, account):
-    base = {"manager_id": account[1], "competitor": "中国电信", "observed_at": "2026-11-19T21:30",
-            "description": "免费送三个月专线"}  # fmt: skip
+    base = {
+        "manager_id": account[1],
+        "competitor": "中国电信",
+        "observed_at": "2026-11-19T21:30",
+        "description": "免费送三个月专线",
+    }
     with pytest.raises(ValidationError) as caught:
         daily_work.record_competitor_report(con, {**base, "kind": "争抢"}, now=NOW)
     assert caught.value.problems["account_id"].key == "forms.error.urgent_needs_account"
@@ -119,8 +141,11 @@ def test_competitor_report_rules(con, account):
     assert caught.value.problems["observed_at"].key == "forms.error.not_a_time"
     general = daily_work.record_competitor_report(con, {**base, "kind": "资费"}, now=NOW)
     urgent = daily_work.record_competitor_report(con, {**base, "kind": "争抢", "account_id": account[0]}, now=NOW)
-    rows = dict(con.execute("select report_id, account_id from competitor_reports where report_id in (?, ?)",
-                            [general, urgent]).fetchall())  # fmt: skip
+    rows = dict(
+        con.execute(
+            "select report_id, account_id from competitor_reports where report_id in (?, ?)", [general, urgent]
+        ).fetchall()
+    )
     assert rows == {general: None, urgent: account[0]}
     reported = con.execute("select reported_at from competitor_reports where report_id = ?", [urgent]).fetchone()[0]
     assert reported == NOW
@@ -193,12 +218,14 @@ def test_a_competitor_report_is_filed_once_counted_at_once_and_shown_as_text(sco
     assert not at.exception and not at.error
     assert count(scored_copy, "competitor_reports") == before + 1
     with db.connect(scored_copy) as con:
-        stored = con.execute("select manager_id, account_id, kind::varchar, description from competitor_reports "
-                             "where report_id like 'R-%'").fetchall()  # fmt: skip
+        stored = con.execute(
+            "select manager_id, account_id, kind::varchar, description from competitor_reports "
+            "where report_id like 'R-%'"
+        ).fetchall()
     assert stored == [(manager, account, "争抢", SCRIPT)]
     assert int(metric(at, "本月上报")) == shown_before + 1
     listed = at.dataframe[0].value
-    assert SCRIPT in list(listed["内容"])  # the raw text, as a table cell
+    assert SCRIPT in list(listed["description"])  # the raw text, as a table cell
     no_html(at)
     assert at.success and at.text_area(key="cr_description").value == ""  # the form is ready for the next one
 
@@ -228,7 +255,7 @@ def test_an_interview_gets_needs_from_its_notes_and_counts_at_once(scored_copy, 
     at.toggle(key="interviews_only_under").set_value(False).run()  # every account, not only those under quota
     before = count(scored_copy, "interactions")
     account = at.selectbox(key="iv_account").options[0].split(" ")[0]
-    visits_before = at.dataframe[0].value.set_index("集团编号").loc[account, "服务次数"]
+    visits_before = at.dataframe[0].value.set_index("account_id").loc[account, "visit_count"]
     at.selectbox(key="iv_account").set_value(account)
     at.selectbox(key="iv_channel").set_value("上门")
     at.selectbox(key="iv_role").set_value("决策人")
@@ -239,19 +266,20 @@ def test_an_interview_gets_needs_from_its_notes_and_counts_at_once(scored_copy, 
     assert not at.exception and not at.error
     assert count(scored_copy, "interactions") == before + 1
     with db.connect(scored_copy) as con:
-        row = con.execute("select account_id, notes, needs_found::varchar[] from interactions "
-                          "where interaction_id like 'I-%'").fetchone()  # fmt: skip
+        row = con.execute(
+            "select account_id, notes, needs_found::varchar[] from interactions where interaction_id like 'I-%'"
+        ).fetchone()
     assert row == (account, SCRIPT, ["mobile_office", "production_control"])
     recent = at.dataframe[-1].value
-    assert list(recent["走访纪要"])[0] == SCRIPT and list(recent["发现需求"])[0] == "移动办公、生产控制"
-    visits = at.dataframe[0].value.set_index("集团编号")
-    assert visits.loc[account, "服务次数"] == visits_before + 1
+    assert list(recent["notes"])[0] == SCRIPT and list(recent["needs_found"])[0] == "移动办公、生产控制"
+    visits = at.dataframe[0].value.set_index("account_id")
+    assert visits.loc[account, "visit_count"] == visits_before + 1
     no_html(at)
     assert at.text_area(key="iv_notes").value == "" and at.multiselect(key="iv_needs").value == []
     at.session_state["f_districts"] = ["崇明"]  # the sidebar's filters narrow the lists
     at.run()
     narrowed = at.dataframe[0].value
-    assert set(narrowed["区县"]) == {"崇明"} and len(narrowed) < len(visits)
+    assert set(narrowed["district"]) == {"崇明"} and len(narrowed) < len(visits)
 
 
 def test_without_a_notes_model_the_manager_picks_the_needs(scored_copy, monkeypatch):
@@ -270,7 +298,7 @@ def test_a_retention_action_is_recorded_updated_and_counted(scored_copy, monkeyp
     at = open_page(scored_copy, monkeypatch, "pages/retention.py")
     without_before = int(metric(at, "未采取措施"))
     at_risk = at.dataframe[0].value
-    target = at_risk.loc[~at_risk["已采取措施"], "集团编号"].iloc[0]
+    target = at_risk.loc[~at_risk["has_action"], "account_id"].iloc[0]
     at.selectbox(key="ra_account").set_value(target)
     at.text_area(key="ra_action").input("上门拜访决策人，提供专线优惠")
     at.button(key="ra_submit").click().run()
@@ -293,8 +321,9 @@ def test_a_retention_action_is_recorded_updated_and_counted(scored_copy, monkeyp
     assert not at.exception and not at.error
     with db.connect(scored_copy) as con:
         assert con.execute("select status::varchar, outcome::varchar from retention_actions").fetchone() == (
-            "已完成", "挽留成功",
-        )  # fmt: skip
+            "已完成",
+            "挽留成功",
+        )
     assert metric(at, "挽留成功率") == "100%"
 
 
@@ -302,7 +331,7 @@ def test_the_compliance_page_shows_the_review_of_the_month(scored_copy, monkeypa
     at = open_page(scored_copy, monkeypatch, "pages/compliance.py")
     with db.connect(scored_copy) as con:
         month = con.execute("select max(as_of_month) from scores").fetchone()[0]  # the sidebar's default month
-        as_of = min(compliance._common.month_end(month), dt.date.today())
+        as_of = min(month_end(month), dt.date.today())
         s = compliance.summary(con, as_of, None, rules.load())
     assert str(as_of) in at.caption[0].value
     assert metric(at, "基本资料逾期") == f"{s.profile_overdue_basic:,}"
@@ -312,7 +341,7 @@ def test_the_compliance_page_shows_the_review_of_the_month(scored_copy, monkeypa
     assert metric(at, "服务次数未达标") == f"{s.visits_under_quota:,}"
     assert metric(at, "高风险客户未挽留") == f"{s.at_risk_without_action:,} / {s.at_risk:,}"
     managers = at.dataframe[0].value
-    assert len(managers) == s.managers and managers["基本资料逾期"].sum() == s.profile_overdue_basic
+    assert len(managers) == s.managers and managers["basic_overdue"].sum() == s.profile_overdue_basic
 
     at.button_group(key="compliance_section").set_value("profiles").run()
     assert len(at.dataframe[0].value) == s.profile_overdue_basic  # the overdue list itself
@@ -320,13 +349,13 @@ def test_the_compliance_page_shows_the_review_of_the_month(scored_copy, monkeypa
     assert not at.exception and len(at.get("plotly_chart")) == 1
     at.button_group(key="compliance_section").set_value("managers").run()
 
-    district = managers["区县"].iloc[0]
+    district = managers["district"].iloc[0]
     at.session_state["f_districts"] = [district]
     at.run()
     assert not at.exception
     narrowed = at.dataframe[0].value
-    assert set(narrowed["区县"]) == {district} and len(narrowed) < len(managers)
-    assert int(metric(at, "服务次数未达标")) == narrowed["未达标客户"].sum() < s.visits_under_quota
+    assert set(narrowed["district"]) == {district} and len(narrowed) < len(managers)
+    assert int(metric(at, "服务次数未达标")) == narrowed["under_quota"].sum() < s.visits_under_quota
 
     at.session_state["lang"] = "en"
     at.run()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
-from apptest import signed_in
+from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
@@ -51,6 +53,7 @@ def _table_with(at: AppTest, column: str):
 def test_the_churn_figures_are_those_training_recorded(warehouse, monkeypatch):
     at = open_app(warehouse, monkeypatch)
     assert not at.exception
+    assert unlabelled_columns(at) == []
     churn = _report(warehouse)["churn"]
     shown = _metrics(at)
     assert shown["AUC"] == f"{churn['auc']:.3f}"
@@ -74,6 +77,19 @@ def test_the_churn_figures_are_those_training_recorded(warehouse, monkeypatch):
     assert any(_report(warehouse)["warehouse"] in c.value for c in at.caption)  # which warehouse
 
 
+def test_a_table_downloads_as_shown_and_the_click_is_audited(scored_copy, monkeypatch):
+    offered = offered_downloads(monkeypatch)
+    at = open_app(scored_copy, monkeypatch)
+    assert not at.exception
+    assert {"model_quality_summary_zh.csv", "model_quality_calibration_churn_zh.csv"} <= set(offered)
+    assert exports(scored_copy) == []
+    rows = list(csv.DictReader(io.StringIO(offered["model_quality_summary_zh.csv"]().decode("utf-8-sig"))))
+    assert exports(scored_copy) == [("head", "head", "model_quality table", "model_quality_summary_zh.csv")]
+    summary = _table_with(at, "truth_ratio")
+    assert [r["模型"] for r in rows] == list(summary["model"])
+    assert float(rows[0]["AUC"]) == pytest.approx(summary["auc"].iloc[0])
+
+
 def test_an_upsell_model_shows_its_own_figures_and_drivers(warehouse, monkeypatch):
     at = open_app(warehouse, monkeypatch, mq_model="mobile_office")
     assert not at.exception
@@ -92,6 +108,7 @@ def test_an_upsell_model_shows_its_own_figures_and_drivers(warehouse, monkeypatc
 def test_the_notes_model_shows_its_held_out_figures(warehouse, monkeypatch):
     at = open_app(warehouse, monkeypatch, mq_model="notes")
     assert not at.exception
+    assert unlabelled_columns(at) == []
     notes = _report(warehouse)["notes"]
     assert _metrics(at)["宏平均 F1"] == f"{notes['macro_f1']:.3f}"
     per_area = _table_with(at, "recall").set_index("area")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from apptest import signed_in
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
@@ -21,7 +21,6 @@ from analytics.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/opportunities.py"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def frame(path: Path, query: str, params: list | None = None) -> pd.DataFrame:
@@ -30,18 +29,9 @@ def frame(path: Path, query: str, params: list | None = None) -> pd.DataFrame:
 
 
 @pytest.fixture()
-def saved(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The files the page hands to st.download_button, by file name."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        if mimetype == XLSX:
-            files[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return files
+def saved(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """The files the page's download buttons offer, by file name, each written when called (clicked)."""
+    return offered_downloads(monkeypatch)
 
 
 def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
@@ -63,12 +53,16 @@ def month(scored_path: Path) -> dt.date:
 
 def scored_accounts(path: Path, manager_id: str, month: dt.date) -> pd.DataFrame:
     """The manager's scored accounts with their priority value, most urgent first."""
-    return frame(path, """
+    return frame(
+        path,
+        """
         select account_id, coalesce(revenue_at_risk_yuan, 0) + coalesce(opportunity_value_yuan, 0) as priority
         from scores inner join accounts using (account_id)
         where manager_id = ? and as_of_month = ?
         order by priority desc, account_id
-    """, [manager_id, month])  # fmt: skip
+    """,
+        [manager_id, month],
+    )
 
 
 def workbook(data: bytes) -> pd.DataFrame:
@@ -93,63 +87,91 @@ def test_the_sidebar_manager_filter_picks_the_manager(scored_path, monkeypatch, 
     at = open_page(scored_path, monkeypatch, f_managers=[managers[3], managers[1]])
     box = at.selectbox(key="opportunities_manager")
     assert box.value == managers[3]  # the first one picked, not the first by id
-    assert box.options == [f"{m} {name}" for m, name in frame(scored_path, """
+    assert box.options == [
+        f"{m} {name}"
+        for m, name in frame(
+            scored_path,
+            """
         select manager_id, manager_name from managers where manager_id in (?, ?) order by 1
-    """, [managers[1], managers[3]]).itertuples(index=False)]  # fmt: skip
+    """,
+            [managers[1], managers[3]],
+        ).itertuples(index=False)
+    ]
     box.set_value(managers[1]).run()
     assert not at.exception
     expected = scored_accounts(scored_path, managers[1], month)
     assert set(at.dataframe[0].value["account_id"]) == set(expected["account_id"])
 
 
-def test_the_excel_export_holds_the_managers_accounts_and_only_theirs(scored_path, monkeypatch, month, saved):
-    manager = frame(scored_path, "select manager_id from accounts group by 1 order by count(*) desc limit 1")
+def test_the_excel_export_holds_the_managers_accounts_and_only_theirs(scored_copy, monkeypatch, month, saved):
+    manager = frame(scored_copy, "select manager_id from accounts group by 1 order by count(*) desc limit 1")
     manager = manager["manager_id"].iloc[0]
-    at = open_page(scored_path, monkeypatch, f_managers=[manager])
+    at = open_page(scored_copy, monkeypatch, f_managers=[manager])
+    assert unlabelled_columns(at) == []
     name = f"opportunities_{manager}_{month:%Y-%m}.xlsx"
-    assert name in saved
-    sheet = workbook(saved[name])
+    assert [n for n in saved if n.endswith(".xlsx")] == [name] and exports(scored_copy) == []
+    sheet = workbook(saved[name]())
+    assert exports(scored_copy) == [("head", "head", f"opportunities {manager}", name)]
     assert list(sheet.columns[:3]) == ["优先序", "集团编号", "集团名称"]
-    expected = scored_accounts(scored_path, manager, month)
+    expected = scored_accounts(scored_copy, manager, month)
     assert list(sheet["集团编号"]) == list(expected["account_id"])
-    owners = frame(scored_path, "select distinct manager_id from accounts where list_contains(?, account_id)",
-                   [list(sheet["集团编号"])])  # fmt: skip
+    owners = frame(
+        scored_copy,
+        "select distinct manager_id from accounts where list_contains(?, account_id)",
+        [list(sheet["集团编号"])],
+    )
     assert list(owners["manager_id"]) == [manager]
     assert sheet["优先值（元）"].iloc[0] == pytest.approx(round(expected["priority"].iloc[0]))
     assert set(sheet["重点"]) <= {"挽留", "拓展"}
     assert at.get("download_button")[0].label == "导出 Excel"
 
 
-def test_english_switch_shows_english_labels_and_headers(scored_path, monkeypatch, month, saved):
-    at = open_page(scored_path, monkeypatch, lang="en")
+def test_english_switch_shows_english_labels_and_headers(scored_copy, monkeypatch, month, saved):
+    at = open_page(scored_copy, monkeypatch, lang="en")
     assert at.title[0].value == "My opportunities"
-    assert [m.label for m in at.metric] == ["Accounts in service", "Revenue at risk (10k yuan)",
-                                            "Opportunity value (10k yuan)", "Accounts to retain"]  # fmt: skip
+    assert [m.label for m in at.metric] == [
+        "Accounts in service",
+        "Revenue at risk (10k yuan)",
+        "Opportunity value (10k yuan)",
+        "Accounts to retain",
+    ]
     assert at.selectbox(key="opportunities_manager").label == "Account manager"
     assert any(c.value.startswith("Ranking: priority =") for c in at.caption)
     listed = at.dataframe[0].value
     assert set(listed["focus"]) <= {"Retain", "Grow"}
     reasons = listed["top_reason"].dropna()
     assert sum(not re.search("[\u4e00-\u9fff]", r) for r in reasons) > len(reasons) / 2
-    assert set(listed["best_area"]) <= {"Basic communications", "Mobile office", "Production control",
-                                        "Service & marketing"}  # fmt: skip
-    sheet = workbook(next(iter(saved.values())))
+    assert set(listed["best_area"]) <= {
+        "Basic communications",
+        "Mobile office",
+        "Production control",
+        "Service & marketing",
+    }
+    (name,) = [n for n in saved if n.endswith(".xlsx")]
+    sheet = workbook(saved[name]())  # written after the run, still in English
     assert list(sheet.columns[:3]) == ["Priority", "Account ID", "Account name"]
     assert at.get("download_button")[0].label == "Export to Excel"
 
 
 def test_filters_narrow_the_list(scored_path, monkeypatch, month):
-    manager, value_class = frame(scored_path, """
+    manager, value_class = frame(
+        scored_path,
+        """
         select manager_id, value_class::varchar from scores inner join accounts using (account_id)
         where as_of_month = (select max(as_of_month) from scores)
         group by all order by count(*) desc limit 1
-    """).iloc[0]  # fmt: skip
+    """,
+    ).iloc[0]
     at = open_page(scored_path, monkeypatch, f_managers=[manager], f_classes=[value_class])
     listed = at.dataframe[0].value
-    expected = frame(scored_path, """
+    expected = frame(
+        scored_path,
+        """
         select account_id from scores inner join accounts using (account_id)
         where as_of_month = ? and manager_id = ? and value_class = ?
-    """, [month, manager, value_class])  # fmt: skip
+    """,
+        [month, manager, value_class],
+    )
     assert set(listed["account_id"]) == set(expected["account_id"])
     assert len(listed) < len(scored_accounts(scored_path, manager, month))
 
@@ -162,10 +184,13 @@ def test_accounts_rank_areas_and_products_as_sql_does(scored_path, month):
     with db.connect(scored_path) as con:
         listed = opportunities.accounts(con.cursor(), Filters(month=month), manager).set_index("account_id")
         scores = con.execute("select * from scores where as_of_month = ?", [month]).df().set_index("account_id")
-        products = con.execute("""
+        products = con.execute(
+            """
             select account_id, product_name, expected_value_yuan from score_recommendations
             where as_of_month = ? order by account_id, expected_value_yuan desc, probability desc, product_id
-        """, [month]).df()  # fmt: skip
+        """,
+            [month],
+        ).df()
     assert listed["priority_value_yuan"].is_monotonic_decreasing
     for account_id, row in listed.iterrows():
         score = scores.loc[account_id]

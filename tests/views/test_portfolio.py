@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import signed_in
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
+from analytics.common import rules
 from analytics.common.filters import Filters
 from analytics.views import portfolio
 from analytics.views.account import view as account
@@ -56,18 +56,31 @@ def truth(path: Path, month: dt.date, district: str | None = None) -> dict[str, 
     """The headline figures straight from the raw tables (billing, not the feature mart)."""
     where = "and accounts.district = ?" if district else ""
     extra = [district] if district else []
-    scored = one(path, f"""
+    scored = one(
+        path,
+        f"""
         select count(*), sum(revenue_at_risk_yuan), sum(opportunity_value_yuan),
             count(*) filter (where churn_probability >= ?)
         from scores inner join accounts using (account_id)
         where as_of_month = ? {where}
-    """, [portfolio.AT_RISK_PROBABILITY, month, *extra])  # fmt: skip
-    revenue = one(path, f"""
+    """,
+        [rules.at_risk_probability(), month, *extra],
+    )
+    revenue = one(
+        path,
+        f"""
         select sum(revenue_yuan)::double from billing_monthly inner join accounts using (account_id)
         where billing_month = ? {where}
-    """, [month, *extra])[0]  # fmt: skip
-    return {"accounts": scored[0], "revenue": revenue, "at_risk": scored[1], "opportunity": scored[2],
-            "at_risk_accounts": scored[3]}  # fmt: skip
+    """,
+        [month, *extra],
+    )[0]
+    return {
+        "accounts": scored[0],
+        "revenue": revenue,
+        "at_risk": scored[1],
+        "opportunity": scored[2],
+        "at_risk_accounts": scored[3],
+    }
 
 
 def shown_metrics(at: AppTest) -> dict[str, str]:
@@ -93,15 +106,22 @@ def test_headline_figures_equal_the_warehouse(scored_path, monkeypatch, months):
 def test_first_row_of_the_at_risk_list_has_the_most_revenue_at_risk(scored_path, monkeypatch, months):
     at = open_page(scored_path, monkeypatch)
     listed = at.dataframe[0].value
-    top = frame(scored_path, """
+    top = frame(
+        scored_path,
+        """
         select account_id, revenue_at_risk_yuan from scores where as_of_month = ?
         order by revenue_at_risk_yuan desc, account_id limit 50
-    """, [months[0]])  # fmt: skip
+    """,
+        [months[0]],
+    )
     assert listed["account_id"].iloc[0] == top["account_id"].iloc[0]
     assert list(listed["account_id"]) == list(top["account_id"])
     assert listed["revenue_at_risk_yuan"].is_monotonic_decreasing
-    reasons = one(scored_path, "select churn_reasons from scores where account_id = ? and as_of_month = ?",
-                  [top["account_id"].iloc[0], months[0]])[0]  # fmt: skip
+    reasons = one(
+        scored_path,
+        "select churn_reasons from scores where account_id = ? and as_of_month = ?",
+        [top["account_id"].iloc[0], months[0]],
+    )[0]
     assert listed["churn_reasons"].iloc[0] == "；".join(reasons)
 
 
@@ -127,8 +147,13 @@ def test_a_district_filter_narrows_every_figure(scored_path, monkeypatch, months
 def test_english_switch_shows_english_labels(scored_path, monkeypatch):
     at = open_page(scored_path, monkeypatch, lang="en")
     labels = [m.label for m in at.metric]
-    assert labels == ["Accounts in service", "Revenue this month (10k yuan)", "Revenue at risk (10k yuan)",
-                      "Opportunity value (10k yuan)", "Accounts at risk"]  # fmt: skip
+    assert labels == [
+        "Accounts in service",
+        "Revenue this month (10k yuan)",
+        "Revenue at risk (10k yuan)",
+        "Opportunity value (10k yuan)",
+        "Accounts at risk",
+    ]
     assert at.title[0].value == "Portfolio overview"
     assert [tab.label for tab in at.tabs] == ["At-risk list", "By district", "By manager", "Risk distribution"]
     districts = at.dataframe[1].value["district"]
@@ -149,24 +174,23 @@ def test_no_change_is_shown_against_a_month_without_scores(scored_path, monkeypa
     assert truth(scored_path, months[-1])["accounts"] == int(shown_metrics(at)["在网集团"].replace(",", ""))
 
 
-def test_every_table_downloads_as_the_csv_it_shows(scored_path, monkeypatch, months):
-    saved: list[tuple[bytes, str, str | None]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        saved.append((path_or_data, mimetype, filename))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    at = open_page(scored_path, monkeypatch)
-    files = {name: data for data, mime, name in saved if mime == "text/csv"}
+def test_every_table_shows_every_column_and_downloads_as_the_csv_it_shows(scored_copy, monkeypatch, months):
+    offered = offered_downloads(monkeypatch)
+    at = open_page(scored_copy, monkeypatch)
+    assert unlabelled_columns(at) == []  # the manager and account names are drawn, with their headers
     month = f"{months[0]:%Y-%m}"
-    assert set(files) == {f"{k}_{month}.csv" for k in ("at_risk", "by_district", "by_manager", "risk_bands")}
+    names = {f"{k}_{month}.csv" for k in ("at_risk", "by_district", "by_manager", "risk_bands")}
+    assert set(offered) == names
+    assert exports(scored_copy) == []  # nothing is written before a click
+    files = {name: offered[name]() for name in sorted(names)}  # each button clicked
+    assert exports(scored_copy) == [("head", "head", "portfolio table", name) for name in sorted(names)]
     rows = list(csv.DictReader(io.StringIO(files[f"at_risk_{month}.csv"].decode("utf-8-sig"))))
+    assert files[f"at_risk_{month}.csv"].startswith("\ufeff".encode())  # the BOM Excel needs
     assert len(rows) == len(at.dataframe[0].value) == 50
     assert rows[0]["集团编号"] == at.dataframe[0].value["account_id"].iloc[0]
+    assert rows[0]["客户经理"] == at.dataframe[0].value["manager_name"].iloc[0]
     districts = list(csv.DictReader(io.StringIO(files[f"by_district_{month}.csv"].decode("utf-8-sig"))))
-    assert sum(int(r["在网集团"]) for r in districts) == truth(scored_path, months[0])["accounts"]
+    assert sum(int(r["在网集团"]) for r in districts) == truth(scored_copy, months[0])["accounts"]
 
 
 # ---- analytics.views.portfolio --------------------------------------------------------------------
@@ -176,11 +200,15 @@ def test_summary_levels_add_up_and_match_sql(scored_path, months):
     filters = Filters(month=months[0], classes=("B", "C"), industries=("制造业", "批发和零售业"))
     with db.connect(scored_path) as con:
         summary = portfolio.summary(con.cursor(), filters, manager_limit=5)
-    expected = frame(scored_path, """
+    expected = frame(
+        scored_path,
+        """
         select count(*) as n, sum(revenue_at_risk_yuan) as risk, sum(opportunity_value_yuan) as opp
         from scores inner join accounts using (account_id)
         where as_of_month = ? and value_class in ('B', 'C') and industry in ('制造业', '批发和零售业')
-    """, [months[0]]).iloc[0]  # fmt: skip
+    """,
+        [months[0]],
+    ).iloc[0]
     h = summary.headline
     assert h.accounts.value == expected["n"]
     assert h.revenue_at_risk_yuan.value == pytest.approx(expected["risk"])
@@ -193,11 +221,15 @@ def test_summary_levels_add_up_and_match_sql(scored_path, months):
     managers = summary.by_manager
     assert len(managers.rows) == 5 < managers.total
     assert managers.rows["revenue_at_risk_yuan"].is_monotonic_decreasing
-    top = frame(scored_path, """
+    top = frame(
+        scored_path,
+        """
         select manager_id, sum(revenue_at_risk_yuan) as risk from scores inner join accounts using (account_id)
         where as_of_month = ? and value_class in ('B', 'C') and industry in ('制造业', '批发和零售业')
         group by 1 order by 2 desc limit 1
-    """, [months[0]]).iloc[0]  # fmt: skip
+    """,
+        [months[0]],
+    ).iloc[0]
     assert managers.rows["manager_id"].iloc[0] == top["manager_id"]
     assert managers.rows["revenue_at_risk_yuan"].iloc[0] == pytest.approx(top["risk"])
 
@@ -207,8 +239,11 @@ def test_scope_managers_restrict_what_a_user_sees(scored_path, months):
     with db.connect(scored_path) as con:
         listed = portfolio.at_risk(con.cursor(), Filters(month=months[0], scope_managers=(manager,)), limit=500)
         summary = portfolio.summary(con.cursor(), Filters(month=months[0], scope_managers=(manager,)))
-    own = one(scored_path, "select count(*) from scores inner join accounts using (account_id) "
-              "where as_of_month = ? and manager_id = ?", [months[0], manager])[0]  # fmt: skip
+    own = one(
+        scored_path,
+        "select count(*) from scores inner join accounts using (account_id) where as_of_month = ? and manager_id = ?",
+        [months[0], manager],
+    )[0]
     assert set(listed["manager_id"]) == {manager} and len(listed) == own
     assert list(summary.by_manager.rows["manager_id"]) == [manager]
 
@@ -219,11 +254,16 @@ def test_risk_bands_count_every_account_once(scored_path, months):
     assert list(bands["lower"]) == list(portfolio.RISK_BAND_EDGES)
     edges = [*portfolio.RISK_BAND_EDGES, 1.01]
     for (_, band), lower, upper in zip(bands.iterrows(), edges, edges[1:], strict=False):
-        n = one(scored_path, "select count(*) from scores where as_of_month = ? and churn_probability >= ? "
-                "and churn_probability < ?", [months[0], lower, upper])[0]  # fmt: skip
+        n = one(
+            scored_path,
+            "select count(*) from scores where as_of_month = ? and churn_probability >= ? and churn_probability < ?",
+            [months[0], lower, upper],
+        )[0]
         assert band["account_count"] == n
-    assert bands["account_count"].sum() == one(scored_path, "select count(*) from scores where as_of_month = ?",
-                                               [months[0]])[0]  # fmt: skip
+    assert (
+        bands["account_count"].sum()
+        == one(scored_path, "select count(*) from scores where as_of_month = ?", [months[0]])[0]
+    )
 
 
 def test_a_change_needs_a_previous_value():
@@ -235,16 +275,24 @@ def test_a_change_needs_a_previous_value():
 
 
 def test_reasons_are_worded_from_the_accounts_own_values(scored_path, months):
-    picked = frame(scored_path, """
+    picked = frame(
+        scored_path,
+        """
         select account_id, feature, reason from score_reasons
         where as_of_month = ? and feature = 'months_to_agreement_end' and rank = 1
         order by account_id limit 3
-    """, [months[0]])  # fmt: skip
+    """,
+        [months[0]],
+    )
     assert len(picked)
-    values = frame(scored_path, """
+    values = frame(
+        scored_path,
+        """
         select account_id, months_to_agreement_end from mart_account_features
         where billing_month = ? and list_contains(?, account_id)
-    """, [months[0], list(picked["account_id"])]).set_index("account_id")["months_to_agreement_end"]  # fmt: skip
+    """,
+        [months[0], list(picked["account_id"])],
+    ).set_index("account_id")["months_to_agreement_end"]
     with db.connect(scored_path) as con:
         worded = portfolio.reasons(con.cursor(), Filters(month=months[0]), list(picked["account_id"]), "en")
     for row in picked.itertuples(index=False):

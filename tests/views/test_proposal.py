@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 from analytics import cli
+from analytics.common import formats
 from analytics.views.account import charts as proposal_charts
 from analytics.views.account import proposal
 from analytics.views.account import view as account
@@ -30,7 +31,7 @@ def known(scored_path: Path) -> dict:
                 and scores.account_id in (select account_id from score_reasons)
             order by scores.revenue_at_risk_yuan desc
             limit 1
-        """).fetchone()  # fmt: skip
+        """).fetchone()
         revenue = con.execute(
             "select sum(revenue_yuan)::double from billing_monthly where account_id = ? and billing_month = ?",
             [account_id, month],
@@ -50,8 +51,16 @@ def known(scored_path: Path) -> dict:
             ).fetchall()
         ]
         view = account.load(con, account_id, month)
-    return {"id": account_id, "month": month, "name": name, "manager": manager, "revenue": revenue,
-            "products": products, "reasons": reasons, "view": view}  # fmt: skip
+    return {
+        "id": account_id,
+        "month": month,
+        "name": name,
+        "manager": manager,
+        "revenue": revenue,
+        "products": products,
+        "reasons": reasons,
+        "view": view,
+    }
 
 
 def text_of(document) -> str:
@@ -68,15 +77,21 @@ def test_the_proposal_holds_the_accounts_figures_products_reasons_and_charts(kno
     assert document.paragraphs[[p.style.name for p in document.paragraphs].index("Title")].text == "集团客户服务方案"
     assert known["name"] in text and known["manager"] in text
     assert f"出账收入 {known['revenue']:,.0f} 元" in text  # the revenue as the account view shows it
-    assert account.yuan(known["revenue"]) == f"{known['revenue']:,.0f}"
+    assert formats.yuan(known["revenue"]) == f"{known['revenue']:,.0f}"
     for product in known["products"]:
         assert product in text
     for reason in known["reasons"]:  # retention points are the model's reasons
         assert reason in text
     assert len(document.inline_shapes) >= 2  # area and trend charts (and peers when there are peers)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:6] == ["一、客户概况", "二、消费结构", "三、同行对比", "四、需求洞察", "五、推荐方案",
-                            "六、离网风险与维系要点"]  # fmt: skip
+    assert headings[:6] == [
+        "一、客户概况",
+        "二、消费结构",
+        "三、同行对比",
+        "四、需求洞察",
+        "五、推荐方案",
+        "六、离网风险与维系要点",
+    ]
 
 
 def test_the_proposal_in_english(known):
@@ -105,8 +120,9 @@ def test_without_a_cjk_font_the_charts_fall_back_to_english(known, monkeypatch):
 def test_the_command_writes_the_proposal(scored_path, known, tmp_path, capsys):
     out = tmp_path / "proposal.docx"
     month = f"{pd.Timestamp(known['month']):%Y-%m}"
-    code = cli.main(["proposal", "--db", str(scored_path), "--account", known["id"], "--out", str(out),
-                     "--as-of", month, "--json"])  # fmt: skip
+    code = cli.main(
+        ["proposal", "--db", str(scored_path), "--account", known["id"], "--out", str(out), "--as-of", month, "--json"]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["account_id"] == known["id"] and printed["as_of"] == month and printed["out"] == str(out)
@@ -114,8 +130,12 @@ def test_the_command_writes_the_proposal(scored_path, known, tmp_path, capsys):
     assert known["name"] in text_of(document)
     assert len(document.inline_shapes) >= 2
     english = tmp_path / "proposal_en.docx"
-    assert cli.main(["proposal", "--db", str(scored_path), "--account", known["id"], "--out", str(english),
-                     "--lang", "en"]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            ["proposal", "--db", str(scored_path), "--account", known["id"], "--out", str(english), "--lang", "en"]
+        )
+        == 0
+    )
     assert "Service proposal" in text_of(Document(str(english)))
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import signed_in
+from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
 from analytics.common.filters import Filters
+from analytics.common.months import add_months
 from analytics.views import trends
 from analytics.warehouse import db
 
@@ -74,7 +77,7 @@ def test_headline_and_year_on_year_match_the_warehouse(warehouse, monkeypatch):
     at = open_app(warehouse, monkeypatch, PAGE)
     assert not at.exception
     month = _month(warehouse)
-    year_ago = trends.add_months(month, -12)
+    year_ago = add_months(month, -12)
     shown = _metrics(at)
     assert shown[f"{month:%Y-%m} 收入（万元）"] == f"{_sql_revenue(warehouse, month) / 1e4:,.1f}"
     assert shown[f"{month:%Y-%m} 出账集团"] == f"{_sql_billed(warehouse, month):,}"
@@ -91,8 +94,26 @@ def test_headline_and_year_on_year_match_the_warehouse(warehouse, monkeypatch):
     assert yoy.loc["合计", "revenue_yuan"] == pytest.approx(_sql_revenue(warehouse, month))
     assert yoy.loc["合计", "account_count"] == _sql_billed(warehouse, month)
     assert yoy.loc["合计", "year_ago_account_count"] == _sql_billed(warehouse, year_ago)
-    # Every chart's data can be downloaded.
+    # Every chart's data can be downloaded; every column of every table is drawn with its header.
     assert len(at.get("download_button")) == 5
+    assert unlabelled_columns(at) == []
+
+
+def test_a_download_is_the_charts_data_in_the_language_shown_and_is_audited(scored_copy, monkeypatch):
+    offered = offered_downloads(monkeypatch)
+    at = open_app(scored_copy, monkeypatch, PAGE)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    month = _month(scored_copy)
+    name = f"trends_monthly_area_{month:%Y-%m}_en.csv"
+    assert name in offered and exports(scored_copy) == []
+    rows = list(csv.DictReader(io.StringIO(offered[name]().decode("utf-8-sig"))))
+    assert exports(scored_copy) == [("head", "head", "trends table", name)]
+    # By area quantity does not add up in one unit, so it is left out; groups are named, codes kept.
+    assert list(rows[0])[0] == "Group" and {"Group code", "Billing month", "Revenue (yuan)"} <= set(rows[0])
+    assert "Quantity" not in rows[0]
+    assert {r["Group"] for r in rows} >= {"Basic communications", "Mobile office"}
 
 
 def test_a_district_filter_narrows_every_figure(warehouse, monkeypatch):
@@ -165,7 +186,7 @@ def test_the_summary_mart_agrees_with_the_base_tables(warehouse, dimension):
 
 def test_structure_and_cohort_figures(warehouse):
     month = _month(warehouse)
-    start = trends.add_months(month, -12)
+    start = add_months(month, -12)
     with db.connect(warehouse) as con:
         frame = trends.monthly(con, Filters(month=month), "area")
         cohorts = trends.cohorts(con, Filters(month=month))

@@ -1,4 +1,5 @@
-"""SQL layers: data tests pass, features never read the future, labels mean what SPEC §2 says."""
+"""SQL layers: data and grain tests pass and catch what they should, features never read the future,
+labels mean what SPEC §2 says."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from analytics import config
 from analytics.models import features as feats
 from analytics.models import labels
-from analytics.warehouse import build, db
+from analytics.warehouse import build, db, layers
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +44,14 @@ def test_data_tests_pass_and_catch_a_broken_reconciliation(built_path, tmp_path)
         assert build.run_data_tests(con) == dict.fromkeys(build.run_data_tests(con), 0)
         # The feature mart is a view: break the activity it shows. One account's areas no longer
         # add up in any of its months…
-        con.execute("update int_account_month_activity set revenue_basic_comm_yuan = revenue_basic_comm_yuan + 1 "
-                    "where account_id = (select min(account_id) from mart_account_features)")
-        months = con.execute("select count(*) from mart_account_features "
-                             "where account_id = (select min(account_id) from mart_account_features)").fetchall()[0][0]
+        con.execute(
+            "update int_account_month_activity set revenue_basic_comm_yuan = revenue_basic_comm_yuan + 1 "
+            "where account_id = (select min(account_id) from mart_account_features)"
+        )
+        months = con.execute(
+            "select count(*) from mart_account_features "
+            "where account_id = (select min(account_id) from mart_account_features)"
+        ).fetchall()[0][0]
         assert build.run_data_tests(con)["area_revenue_reconciles"] == months
         # …and another's revenue moves between two months (its areas in step, its total unchanged).
         account, first, second = con.execute(
@@ -54,14 +59,108 @@ def test_data_tests_pass_and_catch_a_broken_reconciliation(built_path, tmp_path)
             "where revenue_yuan > 10 group by account_id order by account_id desc limit 1"
         ).fetchall()[0]
         for month, shift in ((first, 5.0), (second, -5.0)):
-            con.execute("update int_account_month_activity set revenue_yuan = revenue_yuan + $shift, "
-                        "revenue_basic_comm_yuan = revenue_basic_comm_yuan + $shift "
-                        "where account_id = $account and billing_month = $month",
-                        {"shift": shift, "account": account, "month": month})  # fmt: skip
+            con.execute(
+                "update int_account_month_activity set revenue_yuan = revenue_yuan + $shift, "
+                "revenue_basic_comm_yuan = revenue_basic_comm_yuan + $shift "
+                "where account_id = $account and billing_month = $month",
+                {"shift": shift, "account": account, "month": month},
+            )
         assert build.run_data_tests(con)["area_revenue_reconciles"] == months + 2
         con.execute("insert into billing_monthly select * from billing_monthly limit 1")
         failures = build.run_data_tests(con)
+        message = build.describe_failures(con, failures)["unique_raw_billing"]
+        assert message.startswith(
+            "unique_raw_billing: 1 rows break data_tests/unique_raw_billing.sql; e.g. account_id="
+        )
+        # The consumption view, whose grain this test checks in its place, now repeats a key.
+        consumption = layers.load_models()["mart_consumption_monthly"]
+        assert consumption.grain_tested_by == "unique_raw_billing"
+        assert con.execute(f"select count(*) from ({build.grain_sql(consumption)})").fetchone()[0] >= 1
     assert failures["unique_raw_billing"] == 1
+
+
+def test_every_intermediate_step_and_mart_passes_its_grain_test(built):
+    results = build.run_data_tests(built)
+    grained = [m for m in layers.load_models().values() if m.layer in ("intermediate", "marts")]
+    assert len(grained) >= 10
+    assert {f"grain_{m.name}" if not m.grain_tested_by else m.grain_tested_by for m in grained} <= set(results)
+    assert results == dict.fromkeys(results, 0)
+    # The hand-written key test the generated one replaces is gone, the raw tables' are kept.
+    assert "unique_account_features" not in results and "unique_raw_billing" in results
+
+
+def test_a_duplicated_row_fails_the_grain_test_naming_model_and_key(built_path, tmp_path):
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built_path, broken)
+    with db.connect(broken) as con:
+        row = con.execute(
+            "select industry, size_band, billing_month, product_id from mart_peer_benchmarks "
+            "order by all limit 1 offset 7"
+        ).fetchone()
+        con.execute(
+            "insert into mart_peer_benchmarks select * from mart_peer_benchmarks "
+            "where (industry, size_band, billing_month, product_id) = (?, ?, ?, ?)",
+            list(row),
+        )
+        # A row repeated in the activity repeats in the feature mart, a view over it.
+        con.execute(
+            "insert into int_account_month_activity select * from int_account_month_activity "
+            "order by account_id, billing_month limit 1"
+        )
+        failures = build.run_data_tests(con)
+        assert {name for name, failing in failures.items() if failing} == {
+            "grain_mart_peer_benchmarks",
+            "grain_int_account_month_activity",
+            "grain_mart_account_features",
+        }
+        assert failures["grain_mart_peer_benchmarks"] == 1
+        messages = build.describe_failures(con, failures)
+    assert set(messages) == {name for name, failing in failures.items() if failing}
+    message = messages["grain_mart_peer_benchmarks"]
+    assert message.startswith(
+        "mart_peer_benchmarks: its grain (industry, size_band, billing_month, product_id) is broken by 1 "
+    )
+    assert f"product_id={row[3]!r}" in message and f"industry={row[0]!r}" in message and "has 2 rows" in message
+
+
+def test_a_null_key_fails_the_grain_test_unless_the_key_may_be_null(built_path, tmp_path):
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built_path, broken)
+    with db.connect(broken) as con:
+        con.execute("update mart_account_whitespace set product_id = null where rowid = 0")
+        # At the area grain the summary has no product: its product_id is null by declaration.
+        assert con.execute(
+            "select count(*) from mart_revenue_monthly_summary where grain = 'area' and product_id is null"
+        ).fetchone()[0]
+        failures = build.run_data_tests(con)
+        message = build.describe_failures(con, failures)["grain_mart_account_whitespace"]
+    assert {name for name, failing in failures.items() if failing} == {"grain_mart_account_whitespace"}
+    assert "product_id=None has 1 rows" in message
+
+
+def test_features_and_labels_keep_their_declared_grain(built_path, tmp_path):
+    """The parameterised reads are not built, so not tested by the build: run them here over the
+    whole demo with the parameters analytics/models gives them."""
+    path = tmp_path / "notes.duckdb"
+    shutil.copy(built_path, path)
+    queries = [m for m in layers.load_models().values() if not m.in_build]
+    assert {m.name for m in queries} == {"note_needs_monthly", "whitespace_monthly", "churn_labels", "adoption_labels"}
+    with db.connect(path) as con:
+        _stand_in_note_reading(con)
+        first, last = feats.month_bounds(con)
+        params = {
+            "features": {"from_month": first, "to_month": last, "sample_total": 1, "sample_keep": 1},
+            "labels": {"window_months": 3, "remaining_share": 0.3, "sample_total": 1, "sample_keep": 1},
+        }
+        for model in queries:
+            used = {name: value for name, value in params[model.layer].items() if f"${name}" in model.sql}
+            rows = con.execute(f"select count(*) from ({model.sql})", used).fetchone()[0]
+            assert rows > 1000, model.name
+            sql = build.grain_sql(model, f"({model.sql})")
+            assert con.execute(f"select count(*) from ({sql})", used).fetchone()[0] == 0, model.name
+            # The same check over every row twice finds every key repeated.
+            doubled = build.grain_sql(model, f"(select * from ({model.sql}) union all select * from ({model.sql}))")
+            assert con.execute(f"select count(*) from ({doubled})", used).fetchone()[0] == rows, model.name
 
 
 def test_no_feature_reads_a_month_after_its_as_of_date(built_path, tmp_path):
@@ -71,20 +170,29 @@ def test_no_feature_reads_a_month_after_its_as_of_date(built_path, tmp_path):
     shutil.copy(built_path, cut)
     after = (as_of + pd.DateOffset(months=1)).date()
     with db.connect(cut) as con:
-        for table, column in (("billing_monthly", "billing_month"), ("members_monthly", "billing_month"),
-                              ("interactions", "occurred_at"), ("competitor_reports", "reported_at"),
-                              ("complaints", "opened_at"), ("profile_updates", "updated_at")):  # fmt: skip
+        for table, column in (
+            ("billing_monthly", "billing_month"),
+            ("members_monthly", "billing_month"),
+            ("interactions", "occurred_at"),
+            ("competitor_reports", "reported_at"),
+            ("complaints", "opened_at"),
+            ("profile_updates", "updated_at"),
+        ):
             con.execute(f"delete from {table} where {column} >= ?", [after])
         con.execute("update accounts set closed_on = null, status = '在网' where closed_on >= ?", [after])
         build.build(con, test=False)
         _stand_in_note_reading(con)
-        cut_rows = con.execute("select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]).df()
+        cut_rows = con.execute(
+            "select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]
+        ).df()
         cut_frame = feats.load_frame(con, as_of.date(), as_of.date()).sort_values("account_id", ignore_index=True)
     full = tmp_path / "full.duckdb"
     shutil.copy(built_path, full)
     with db.connect(full) as con:
         _stand_in_note_reading(con)
-        full_rows = con.execute("select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]).df()
+        full_rows = con.execute(
+            "select * from mart_account_features where billing_month = ? order by account_id", [as_of.date()]
+        ).df()
         full_frame = feats.load_frame(con, as_of.date(), as_of.date()).sort_values("account_id", ignore_index=True)
     assert len(full_rows) > 500
     pd.testing.assert_frame_equal(cut_rows.reset_index(drop=True), full_rows.reset_index(drop=True))
@@ -108,13 +216,24 @@ def _stand_in_note_reading(con) -> None:
 
 
 def test_features_follow_the_bills(built):
-    row = built.execute(
-        "select * from mart_account_features where revenue_avg_prior_3m_yuan > 0 order by account_id, billing_month limit 1 offset 100"
-    ).df().iloc[0]
-    bills = built.execute(
-        "select billing_month, sum(revenue_yuan)::double as revenue from billing_monthly where account_id = ? group by 1 order by 1",
-        [row.account_id],
-    ).df().set_index("billing_month").revenue
+    row = (
+        built.execute(
+            "select * from mart_account_features where revenue_avg_prior_3m_yuan > 0 "
+            "order by account_id, billing_month limit 1 offset 100"
+        )
+        .df()
+        .iloc[0]
+    )
+    bills = (
+        built.execute(
+            "select billing_month, sum(revenue_yuan)::double as revenue from billing_monthly "
+            "where account_id = ? group by 1 order by 1",
+            [row.account_id],
+        )
+        .df()
+        .set_index("billing_month")
+        .revenue
+    )
     upto = bills[bills.index <= row.billing_month]
     assert row.revenue_yuan == pytest.approx(upto.iloc[-1])
     assert row.revenue_avg_3m_yuan == pytest.approx(upto.iloc[-3:].mean())

@@ -27,9 +27,13 @@ def test_every_table_is_filled(demo_con):
 
 @pytest.mark.parametrize(
     ("table", "key"),
-    [("billing_monthly", "account_id, billing_month, product_id"), ("members_monthly", "account_id, billing_month"),
-     ("truth_churn", "account_id, billing_month"), ("truth_adoption", "account_id, billing_month, area")],
-)  # fmt: skip
+    [
+        ("billing_monthly", "account_id, billing_month, product_id"),
+        ("members_monthly", "account_id, billing_month"),
+        ("truth_churn", "account_id, billing_month"),
+        ("truth_adoption", "account_id, billing_month, area"),
+    ],
+)
 def test_fact_keys_are_unique(demo_con, table, key):
     total, distinct = one(demo_con, f"select count(*), count(distinct ({key})) from {table}")
     assert total == distinct
@@ -66,8 +70,16 @@ def test_branch_network_shape(demo_con):
     assert min(per_manager) >= 50 and max(per_manager) <= 80
     assert one(demo_con, "select count(distinct district) from accounts")[0] == 16
     # Accounts sit in their manager's district.
-    assert one(demo_con, "select count(*) from accounts a join managers m using (manager_id) where a.district <> m.district")[0] == 0
-    shares = dict(demo_con.execute("select value_class, count(*) / sum(count(*)) over () from accounts group by 1").fetchall())
+    assert (
+        one(
+            demo_con,
+            "select count(*) from accounts a join managers m using (manager_id) where a.district <> m.district",
+        )[0]
+        == 0
+    )
+    shares = dict(
+        demo_con.execute("select value_class, count(*) / sum(count(*)) over () from accounts group by 1").fetchall()
+    )
     assert shares["A"] == pytest.approx(0.10, abs=0.01) and shares["B"] == pytest.approx(0.20, abs=0.01)
     key_in_a = one(demo_con, "select avg((value_class = 'A')::int) from accounts where is_key_account")[0]
     assert key_in_a > 0.8
@@ -82,7 +94,9 @@ def test_industries_buy_what_fits_them(demo_con):
             [product],
         )[0]
 
-    assert holders("industry = '交通运输仓储和邮政业'", "PC02") > 4 * holders("industry <> '交通运输仓储和邮政业'", "PC02")
+    assert holders("industry = '交通运输仓储和邮政业'", "PC02") > 4 * holders(
+        "industry <> '交通运输仓储和邮政业'", "PC02"
+    )
     assert holders("industry = '教育'", "SM05") > 0.3 > 20 * holders("industry <> '教育'", "SM05")
     assert holders("industry = '批发和零售业'", "SM03") > 2 * holders("industry <> '批发和零售业'", "SM03")
 
@@ -112,7 +126,8 @@ def test_churn_matches_the_spec_definition_in_the_bills(demo_con):
              and m.billing_month >= s.start_month - interval 6 month and m.billing_month < s.start_month
             group by 1, 2 having count(*) = 6
         )
-        select base.account_id, a.status::varchar as status, date_trunc('month', a.closed_on) = base.start_month as closed_then,
+        select base.account_id, a.status::varchar as status,
+               date_trunc('month', a.closed_on) = base.start_month as closed_then,
                count(m.billing_month) as bills_from_start,
                max(m.revenue / base.trailing) as worst_ratio
         from base join accounts a using (account_id)
@@ -124,7 +139,9 @@ def test_churn_matches_the_spec_definition_in_the_bills(demo_con):
     stayed = rows[~rows.status.isin(["离网", "销户"])]
     assert len(left) > 30 and len(stayed) > 10
     assert left.closed_then.all() and (left.bills_from_start == 0).all()
-    assert (stayed.bills_from_start > 0).all() and (stayed.worst_ratio <= 0.30).all(), stayed.sort_values("worst_ratio").tail()
+    assert (stayed.bills_from_start > 0).all() and (stayed.worst_ratio <= 0.30).all(), stayed.sort_values(
+        "worst_ratio"
+    ).tail()
 
 
 def _deciles(con, sql):
@@ -141,7 +158,8 @@ def test_accounts_with_high_true_hazard_churn_more_decile_by_decile(demo_con):
                exists (select 1 from truth_churn n where n.account_id = t.account_id and n.is_churn_start
                        and n.billing_month > t.billing_month and n.billing_month <= t.billing_month + interval 3 month)
         from truth_churn t
-        where not t.is_churn_start and t.billing_month <= (select max(billing_month) from truth_churn) - interval 3 month
+        where not t.is_churn_start
+          and t.billing_month <= (select max(billing_month) from truth_churn) - interval 3 month
         """,
     )
     assert rates[-1] > 8 * max(rates[0], 1e-4)
@@ -170,7 +188,8 @@ def test_adoption_truth_agrees_with_adoptions(demo_con):
             select 1 from billing_monthly b join products p using (product_id)
             where b.account_id = t.account_id and b.billing_month = t.billing_month and p.area = t.area
               and not exists (select 1 from billing_monthly o where o.account_id = b.account_id
-                              and o.product_id = b.product_id and o.billing_month = b.billing_month - interval 1 month))),
+                              and o.product_id = b.product_id
+                              and o.billing_month = b.billing_month - interval 1 month))),
             count(*)
         from truth_adoption t where t.is_adopted
         """,
@@ -185,7 +204,11 @@ def test_spring_festival_dips_message_volumes(demo_con):
             "where product_id = 'SM02' group by 1"
         ).fetchall()
     )
-    for festival, before, after in (("2024-02", "2024-01", "2024-03"), ("2025-01", "2024-12", "2025-02"), ("2026-02", "2026-01", "2026-03")):
+    for festival, before, after in (
+        ("2024-02", "2024-01", "2024-03"),
+        ("2025-01", "2024-12", "2025-02"),
+        ("2026-02", "2026-01", "2026-03"),
+    ):
         assert volume[festival] < 0.8 * min(volume[before], volume[after]), festival
 
 
@@ -206,14 +229,18 @@ def test_daily_work_has_rule_breakers_to_find(demo_con):
         "select avg((reported_at - observed_at > interval 1 day)::int) from competitor_reports where kind = '争抢'",
     )[0]
     assert 0.05 < late_urgent < 0.35
-    gaps = demo_con.execute(
-        """
+    gaps = (
+        demo_con.execute(
+            """
         select a.value_class, a.is_key_account, date_diff('day', lag(u.updated_at) over w, u.updated_at) as gap
         from profile_updates u join accounts a using (account_id)
         where u.kind = 'basic'
         window w as (partition by u.account_id order by u.updated_at)
         """
-    ).df().dropna()
+        )
+        .df()
+        .dropna()
+    )
     monthly = gaps[gaps.value_class.isin(["A", "B"]) | gaps.is_key_account]
     quarterly = gaps[gaps.value_class.isin(["C", "D"]) & ~gaps.is_key_account]
     assert monthly.gap.median() <= 31 < quarterly.gap.median() <= 92
@@ -224,8 +251,7 @@ def test_daily_work_has_rule_breakers_to_find(demo_con):
 
 def _fingerprint(con):
     return {
-        table: con.execute(f"select count(*), sum(hash(columns(*))) from {table}").fetchone()
-        for table in db.ALL_TABLES
+        table: con.execute(f"select count(*), sum(hash(columns(*))) from {table}").fetchone() for table in db.ALL_TABLES
     }
 
 

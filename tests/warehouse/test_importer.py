@@ -37,9 +37,7 @@ GOOD = {
         "集团编号,账期,产品编码,收入(元),数量,统付\n"
         "A1,202401,P1,100.50,10,统付\nA1,2024-01,P2,30,1,个付\nA2,2024/01,P1,0,5,是\n"
     ),
-    "members_monthly": (
-        "集团编号,账期,成员数,新增成员,成员流失,成员离网\nA1,2024-01-01,10,1,0,0\nA2,202401,5,0,1,0\n"
-    ),
+    "members_monthly": ("集团编号,账期,成员数,新增成员,成员流失,成员离网\nA1,2024-01-01,10,1,0,0\nA2,202401,5,0,1,0\n"),
     "interactions": (
         "走访编号,集团编号,客户经理,走访时间,方式,接触对象,走访记录,发现需求\n"
         'I1,A1,M1,2024-01-15 10:30,上门,决策人,"要视频会议, 还有专线",移动办公；基础通信\n'
@@ -149,10 +147,7 @@ def write_file(con, folder: Path, table: str, text: str, fmt: str) -> Path:
 
 def checksums(con) -> dict[str, tuple]:
     """Row count and an order-independent hash of every row, per input table."""
-    return {
-        t: con.execute(f"select count(*), sum(hash(x)) from {t} as x").fetchone()
-        for t in db.INPUT_TABLES
-    }
+    return {t: con.execute(f"select count(*), sum(hash(x)) from {t} as x").fetchone() for t in db.INPUT_TABLES}
 
 
 def import_good(con, folder: Path, tables=PARENTS, fmt: str = "gbk") -> dict[str, int]:
@@ -168,23 +163,21 @@ def test_imports_every_table_in_one_call(con, tmp_path, fmt):
         return con.execute(sql).fetchone()
 
     assert one(
-        "select opened_on, agreement_expires_on, is_key_account, closed_on "
-        "from accounts where account_id = 'A1'"
+        "select opened_on, agreement_expires_on, is_key_account, closed_on from accounts where account_id = 'A1'"
     ) == (dt.date(2019, 3, 1), dt.date(2025, 12, 31), True, None)
-    assert one(
-        "select status, closed_on, agreement_expires_on from accounts where account_id = 'A2'"
-    ) == ("销户", dt.date(2024, 2, 1), None)
+    assert one("select status, closed_on, agreement_expires_on from accounts where account_id = 'A2'") == (
+        "销户",
+        dt.date(2024, 2, 1),
+        None,
+    )
     assert con.execute(
-        "select billing_month, revenue_yuan, is_group_paid from billing_monthly "
-        "order by revenue_yuan"
+        "select billing_month, revenue_yuan, is_group_paid from billing_monthly order by revenue_yuan"
     ).fetchall() == [
         (dt.date(2024, 1, 1), Decimal("0.00"), True),
         (dt.date(2024, 1, 1), Decimal("30.00"), False),
         (dt.date(2024, 1, 1), Decimal("100.50"), True),
     ]
-    assert con.execute(
-        "select area, billing_unit, list_price_yuan from products order by product_id"
-    ).fetchall() == [
+    assert con.execute("select area, billing_unit, list_price_yuan from products order by product_id").fetchall() == [
         ("basic_comm", "member_month", Decimal("10.5000")),
         ("mobile_office", "seat_month", Decimal("30.0000")),
     ]
@@ -205,16 +198,12 @@ def test_imports_every_table_in_one_call(con, tmp_path, fmt):
     ).fetchall() == [("13800000000", "中国移动", None), (None, "中国电信", None)]
     assert one("select kind from profile_updates where update_id = 'U1'") == ("basic",)
     assert one("select resolved_at from complaints where complaint_id = 'K2'") == (None,)
-    assert one(
-        "select member_count, left_group_count from members_monthly where account_id = 'A2'"
-    ) == (5, 1)
+    assert one("select member_count, left_group_count from members_monthly where account_id = 'A2'") == (5, 1)
 
 
 def test_progress_reports_each_step(con, tmp_path):
     lines: list[str] = []
-    import_files(
-        con, [write_csv(tmp_path / "managers.csv", GOOD["managers"])], progress=lines.append
-    )
+    import_files(con, [write_csv(tmp_path / "managers.csv", GOOD["managers"])], progress=lines.append)
     assert any("managers.csv" in line for line in lines)
     assert "完成 / done: managers 2" in lines[-1]
 
@@ -243,9 +232,7 @@ def test_reimporting_a_month_replaces_it(loaded, tmp_path):
 
 def test_reimporting_entities_upserts_by_key(loaded, tmp_path):
     con = loaded
-    write_csv(
-        tmp_path / "managers.csv", "工号,姓名,区县,团队\nM2,李四,海淀,三组\nM3,钱七,东城,一组\n"
-    )
+    write_csv(tmp_path / "managers.csv", "工号,姓名,区县,团队\nM2,李四,海淀,三组\nM3,钱七,东城,一组\n")
     assert import_files(con, [tmp_path / "managers.csv"]) == {"managers": 2}
     assert con.execute("select manager_id, team from managers order by all").fetchall() == [
         ("M1", "一组"),
@@ -284,9 +271,9 @@ def test_xlsx_sheet_named_like_the_table_is_read(loaded, tmp_path):
         sheet.append(line.split(","))
     book.save(tmp_path / "export.xlsx")
     assert import_files(loaded, [tmp_path / "export.xlsx"]) == {"billing_monthly": 1}
-    assert loaded.execute(
-        "select revenue_yuan from billing_monthly where billing_month = '2024-05-01'"
-    ).fetchone() == (Decimal("9.90"),)
+    assert loaded.execute("select revenue_yuan from billing_monthly where billing_month = '2024-05-01'").fetchone() == (
+        Decimal("9.90"),
+    )
 
 
 def test_blank_padding_and_full_width_spaces_are_trimmed(loaded, tmp_path):
@@ -372,12 +359,8 @@ BAD = [
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "row", "column", "fragment"), [pytest.param(*c[1:], id=c[0]) for c in BAD]
-)
-def test_bad_input_is_named_and_changes_nothing(
-    loaded, tmp_path, name, text, row, column, fragment
-):
+@pytest.mark.parametrize(("name", "text", "row", "column", "fragment"), [pytest.param(*c[1:], id=c[0]) for c in BAD])
+def test_bad_input_is_named_and_changes_nothing(loaded, tmp_path, name, text, row, column, fragment):
     con = loaded
     before = checksums(con)
     path = tmp_path / name
@@ -404,9 +387,7 @@ def test_bad_second_file_leaves_first_unwritten(loaded, tmp_path):
     con = loaded
     before = checksums(con)
     managers = write_csv(tmp_path / "managers.csv", "工号,姓名,区县,团队\nM5,孙八,西城,一组\n")
-    accounts = write_csv(
-        tmp_path / "accounts.csv", GOOD["accounts"].replace("A2,", "A3,").replace(",M1,", ",M5,")
-    )
+    accounts = write_csv(tmp_path / "accounts.csv", GOOD["accounts"].replace("A2,", "A3,").replace(",M1,", ",M5,"))
     bad = write_csv(tmp_path / "billing_monthly.csv", BILLING_HEAD + "A3,202401,P1,1,x,是\n")
     with pytest.raises(BadInputError) as caught:
         import_files(con, [managers, accounts, bad])

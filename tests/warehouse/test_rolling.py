@@ -15,10 +15,18 @@ from analytics.warehouse import build, db, rolling
 
 REFERENCE_SQL = (Path(__file__).parent / "reference_windows.sql").read_text(encoding="utf-8")
 COUNT_COLUMNS = (
-    "product_count", "left_group_count", "left_network_count", "joined_count", "complaint_count",
-    "severe_complaint_count", "urgent_report_count", "other_report_count", "interaction_count", "visit_count",
+    "product_count",
+    "left_group_count",
+    "left_network_count",
+    "joined_count",
+    "complaint_count",
+    "severe_complaint_count",
+    "urgent_report_count",
+    "other_report_count",
+    "interaction_count",
+    "visit_count",
     *(f"need_{area}_count" for area in config.AREAS),
-)  # fmt: skip
+)
 
 
 def _mismatches(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

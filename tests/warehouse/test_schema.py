@@ -8,24 +8,49 @@ import pytest
 from analytics.warehouse import contract, db
 
 SPEC_COLUMNS = {
-    "accounts": {"account_id", "account_name", "industry", "district", "value_class", "is_key_account",
-                 "manager_id", "employee_count", "ownership", "opened_on", "agreement_expires_on",
-                 "status", "closed_on"},
+    "accounts": {
+        "account_id",
+        "account_name",
+        "industry",
+        "district",
+        "value_class",
+        "is_key_account",
+        "manager_id",
+        "employee_count",
+        "ownership",
+        "opened_on",
+        "agreement_expires_on",
+        "status",
+        "closed_on",
+    },
     "managers": {"manager_id", "manager_name", "district", "team"},
     "contacts": {"account_id", "role", "department", "title", "carrier"},
     "products": {"product_id", "product_name", "area", "billing_unit", "list_price_yuan"},
     "billing_monthly": {"account_id", "billing_month", "product_id", "revenue_yuan", "quantity", "is_group_paid"},
-    "members_monthly": {"account_id", "billing_month", "member_count", "joined_count", "left_group_count",
-                        "left_network_count"},
+    "members_monthly": {
+        "account_id",
+        "billing_month",
+        "member_count",
+        "joined_count",
+        "left_group_count",
+        "left_network_count",
+    },
     "interactions": {"account_id", "manager_id", "occurred_at", "channel", "contact_role", "notes", "needs_found"},
-    "competitor_reports": {"manager_id", "account_id", "competitor", "kind", "observed_at", "reported_at",
-                           "description"},
+    "competitor_reports": {
+        "manager_id",
+        "account_id",
+        "competitor",
+        "kind",
+        "observed_at",
+        "reported_at",
+        "description",
+    },
     "profile_updates": {"account_id", "kind", "updated_at", "updated_by"},
     "complaints": {"account_id", "opened_at", "category", "severity", "resolved_at"},
     "retention_actions": {"account_id", "owner_id", "action", "status", "outcome", "created_at"},
     "truth_churn": {"account_id", "billing_month", "hazard", "window_probability"},
     "truth_adoption": {"account_id", "billing_month", "area", "monthly_probability", "window_probability"},
-}  # fmt: skip
+}
 
 
 def test_every_table_of_the_contract_exists_with_its_columns(empty_con):
@@ -51,11 +76,21 @@ def test_every_contract_header_names_a_real_column(empty_con):
 
 def _insert_account(con, **overrides):
     row = {
-        "account_id": "3100000001", "account_name": "测试公司", "industry": "制造业", "district": "浦东",
-        "value_class": "A", "is_key_account": True, "manager_id": "M00001", "employee_count": 10,
-        "ownership": "民营企业", "opened_on": "2020-01-01", "agreement_expires_on": None,
-        "agreement_months": None, "status": "在网", "closed_on": None,
-    } | overrides  # fmt: skip
+        "account_id": "3100000001",
+        "account_name": "测试公司",
+        "industry": "制造业",
+        "district": "浦东",
+        "value_class": "A",
+        "is_key_account": True,
+        "manager_id": "M00001",
+        "employee_count": 10,
+        "ownership": "民营企业",
+        "opened_on": "2020-01-01",
+        "agreement_expires_on": None,
+        "agreement_months": None,
+        "status": "在网",
+        "closed_on": None,
+    } | overrides
     cols = ", ".join(row)
     marks = ", ".join(f"${k}" for k in row)
     con.execute(f"insert into accounts ({cols}) values ({marks})", row)
@@ -93,6 +128,9 @@ def test_billing_refuses_negative_revenue_and_mid_month_dates(empty_con):
 
 def test_enum_values_come_from_the_schema(empty_con):
     assert db.enum_values(empty_con, "area") == [
-        "basic_comm", "mobile_office", "production_control", "service_marketing"
-    ]  # fmt: skip
+        "basic_comm",
+        "mobile_office",
+        "production_control",
+        "service_marketing",
+    ]
     assert db.enum_values(empty_con, "account_status") == ["潜在", "在网", "沉默", "离网", "销户"]

@@ -31,8 +31,10 @@ def table() -> dict[str, dict[str, str]]:
                 if not key:
                     continue
                 if None in row:  # more fields than the header: a comma in an unquoted text
-                    raise TranslationError(f"{path.name}, row {line}: {key!r} has more fields than key,zh,en "
-                                           "(quote a text that holds a comma)")
+                    raise TranslationError(
+                        f"{path.name}, row {line}: {key!r} has more fields than key,zh,en "
+                        "(quote a text that holds a comma)"
+                    )
                 if key in entries:
                     raise TranslationError(f"{path.name}, row {line}: key {key!r} is already in the table")
                 for lang in LANGUAGES:

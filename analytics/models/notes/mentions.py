@@ -51,9 +51,7 @@ COMPETITORS: dict[str, str] = {
 NOT_COMPETITOR = re.compile("电信网络诈骗|电信诈骗|广电总局")
 
 
-def product_patterns(
-    products: pd.DataFrame, short_forms: Mapping[str, Iterable[str]] = SHORT_FORMS
-) -> dict[str, str]:
+def product_patterns(products: pd.DataFrame, short_forms: Mapping[str, Iterable[str]] = SHORT_FORMS) -> dict[str, str]:
     """One regular expression per product_id (lower-case; matched against lower-cased notes)."""
     patterns: dict[str, str] = {}
     for product_id, name in zip(products["product_id"], products["product_name"], strict=True):

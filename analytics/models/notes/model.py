@@ -65,9 +65,7 @@ def make_notes_pipeline(
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             (
                 "classify",
-                OneVsRestClassifier(
-                    LogisticRegression(C=C, class_weight=class_weight, tol=1e-3, max_iter=1000)
-                ),
+                OneVsRestClassifier(LogisticRegression(C=C, class_weight=class_weight, tol=1e-3, max_iter=1000)),
             ),
         ]
     )
@@ -152,8 +150,7 @@ def read_tagged_notes(
     # `sql` (unlike `execute`) hands Arrow over without an extra copy.
     with con.cursor() as cursor:
         table = cursor.sql(
-            "select account_id, notes, needs_found::varchar[] as needs_found "
-            "from interactions order by interaction_id"
+            "select account_id, notes, needs_found::varchar[] as needs_found from interactions order by interaction_id"
         ).to_arrow_table()
     if max_notes is not None and table.num_rows > max_notes:
         account, accounts = pd.factorize(table["account_id"].to_numpy(zero_copy_only=False))
@@ -161,9 +158,7 @@ def read_tagged_notes(
         keep = shuffled[np.cumsum(np.bincount(account)[shuffled]) <= max_notes]
         table = table.filter(pa.array(np.isin(account, keep)))
     needs = table["needs_found"].combine_chunks()
-    area_index = pc.index_in(pc.list_flatten(needs), value_set=pa.array(AREAS)).to_numpy(
-        zero_copy_only=False
-    )
+    area_index = pc.index_in(pc.list_flatten(needs), value_set=pa.array(AREAS)).to_numpy(zero_copy_only=False)
     y = np.zeros((table.num_rows, len(AREAS)), dtype=bool)
     y[pc.list_parent_indices(needs).to_numpy(), area_index] = True
     notes = table["notes"].to_numpy(zero_copy_only=False)
@@ -172,9 +167,7 @@ def read_tagged_notes(
 
 def evaluate(y: np.ndarray, predicted: np.ndarray, areas: tuple[str, ...] = AREAS) -> dict:
     """Precision, recall, F1 and support per area, and macro / micro F1, of bool predictions."""
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y, predicted, average=None, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y, predicted, average=None, zero_division=0)
     return {
         "macro_f1": float(np.mean(f1)),
         "micro_f1": float(f1_score(y, predicted, average="micro", zero_division=0)),
@@ -217,9 +210,7 @@ def train_notes_model(
     split = GroupShuffleSplit(n_splits=1, test_size=test_share, random_state=seed)
     train, test = next(split.split(texts, y, groups))
 
-    held_out, train_proba = fit_with_thresholds(
-        texts[train], y[train], groups[train], folds=folds, seed=seed
-    )
+    held_out, train_proba = fit_with_thresholds(texts[train], y[train], groups[train], folds=folds, seed=seed)
     test_proba = held_out.predict_proba(texts[test])
     report = {
         **evaluate(y[test], test_proba >= held_out.thresholds),
@@ -233,9 +224,7 @@ def train_notes_model(
     unseen = ~pd.Series(texts[test]).isin(texts[train]).to_numpy()
     report["unseen_text"] = {
         "test_rows": int(unseen.sum()),
-        "macro_f1": evaluate(y[test][unseen], (test_proba >= held_out.thresholds)[unseen])[
-            "macro_f1"
-        ],
+        "macro_f1": evaluate(y[test][unseen], (test_proba >= held_out.thresholds)[unseen])["macro_f1"],
     }
 
     # The refit's thresholds come from out-of-sample probabilities of every note (out-of-fold

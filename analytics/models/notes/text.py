@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags
+from sklearn.utils.validation import check_is_fitted
 
 NEGATED = "¬"
 # Clause boundaries: sentence and clause punctuation, full and half width, and line breaks. The
@@ -166,6 +168,12 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         min_n, max_n = self.ngram_range
         if not 1 <= min_n <= max_n <= 3:
             raise ValueError(f"ngram_range must lie within (1, 3), got {self.ngram_range}")
+        # One note per row: a bare string would be read as notes of one character each, and a
+        # table (a DataFrame iterates over its column names) as something else again.
+        if isinstance(texts, str):
+            raise ValueError("ClauseNgramCounts expects an iterable of notes, got a single string")
+        if getattr(texts, "ndim", 1) != 1:
+            raise ValueError(f"ClauseNgramCounts expects one note per row (1-D), got shape {texts.shape}")
         codes, distinct = distinct_texts(texts)
 
         def chunks():
@@ -176,6 +184,7 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         return codes, len(distinct), chunks()
 
     def fit(self, texts: Iterable[str], y: object = None) -> ClauseNgramCounts:
+        """Learn the vocabulary (`vocabulary_`, sorted n-gram keys); returns self."""
         _, _, chunks = self._chunks(texts)
         seen, frequency = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
         for _, rows, keys in chunks:
@@ -192,6 +201,8 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        """Counts of the vocabulary's n-grams: a float32 CSR matrix, one row per note."""
+        check_is_fitted(self, "vocabulary_")
         codes, n_distinct, chunks = self._chunks(texts)
         vocabulary = self.vocabulary_
         all_rows, all_columns = [], []
@@ -210,4 +221,17 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         return counts[codes]
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The vocabulary as text: each n-gram, "¬"-prefixed when negated."""
+        check_is_fitted(self, "vocabulary_")
         return np.asarray([decode_key(int(key)) for key in self.vocabulary_], dtype=object)
+
+    def __sklearn_tags__(self) -> Tags:
+        # As scikit-learn's CountVectorizer: a 1-D sequence of texts, not a 2-D table; so
+        # scikit-learn's common checks, which all feed 2-D numbers, do not apply to it.
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True  # a missing note counts as an empty one
+        tags.transformer_tags.preserves_dtype = []  # text in, float32 counts out
+        return tags

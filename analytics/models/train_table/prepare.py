@@ -100,8 +100,9 @@ def _typed(name: str, column: pd.Series) -> tuple[str, pd.Series, str]:
             detail = f"{failed:,} 个非数字的值作缺失 non-numbers read as missing: {examples}"
         return "numeric", numbers, detail
     if text[present].str.match(DATE_TEXT).mean() >= NUMERIC_SHARE:
-        dates = pd.to_datetime(text.str.replace(r"[年月]", "-", regex=True).str.rstrip("日"),
-                               errors="coerce", format="mixed")  # fmt: skip
+        dates = pd.to_datetime(
+            text.str.replace(r"[年月]", "-", regex=True).str.rstrip("日"), errors="coerce", format="mixed"
+        )
         return "numeric", days_since_epoch(dates), "日期 date → days since 1970-01-01"
     return "categorical", text, ""
 
@@ -115,11 +116,7 @@ def _exclusion(name: str, kind: str, values: pd.Series) -> tuple[str | None, boo
     distinct = present.nunique()
     if distinct == 1 and n == len(values):
         return f"常数列 constant: every value is {present.iloc[0]!r}", False
-    if (
-        looks_like_id_name(name)
-        and distinct >= 0.5 * n
-        and (kind == "categorical" or _integral(present))
-    ):
+    if looks_like_id_name(name) and distinct >= 0.5 * n and (kind == "categorical" or _integral(present)):
         return f"ID 列 id-like: name looks like an identifier, {distinct:,} distinct values", True
     if n >= MIN_ROWS and kind == "categorical" and distinct >= 0.9 * n:
         return (
@@ -131,8 +128,7 @@ def _exclusion(name: str, kind: str, values: pd.Series) -> tuple[str | None, boo
         monotone = present.is_monotonic_increasing or present.is_monotonic_decreasing
         if monotone or (digits.min() == digits.max() and digits.min() >= 4):
             return (
-                f"近乎唯一的整数 nearly unique integers ({distinct:,} distinct of {n:,}): "
-                "an identifier?",
+                f"近乎唯一的整数 nearly unique integers ({distinct:,} distinct of {n:,}): an identifier?",
                 True,
             )
     if kind == "categorical" and distinct > 50:
@@ -168,9 +164,7 @@ def find_column(frame: pd.DataFrame, name: str, what: tuple[str, str], file: str
     )
 
 
-def leak_warnings(
-    X: pd.DataFrame, y: np.ndarray, numeric: list[str], categorical: list[str]
-) -> list[str]:
+def leak_warnings(X: pd.DataFrame, y: np.ndarray, numeric: list[str], categorical: list[str]) -> list[str]:
     """Columns that on their own nearly separate the target — usually recorded only after the
     outcome (a "churn reason" filled in for churners only, a churn score). They stay in; the
     report says so."""

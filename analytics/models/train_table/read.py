@@ -42,8 +42,7 @@ def read_table(path: Path) -> pd.DataFrame:
             frame = pd.read_parquet(path)
         else:
             raise BadTableInput(
-                f"{path}: 不支持的文件类型 {suffix or '(无)'} / unsupported file type; "
-                "use .csv, .xlsx or .parquet"
+                f"{path}: 不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .csv, .xlsx or .parquet"
             )
     except BadTableInput:
         raise
@@ -73,14 +72,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
             except UnicodeDecodeError:
                 continue
         else:
-            raise BadTableInput(
-                f"{path}: 不是 UTF-8 或 GBK/GB18030 编码 / not UTF-8, GBK or GB18030 text"
-            )
+            raise BadTableInput(f"{path}: 不是 UTF-8 或 GBK/GB18030 编码 / not UTF-8, GBK or GB18030 text")
     first_line = text.split("\n", 1)[0]
     sep = max(DELIMITERS, key=first_line.count)
-    return pd.read_csv(
-        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
-    )
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
 
 
 def _cell_text(value: object) -> str:

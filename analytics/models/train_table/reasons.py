@@ -43,5 +43,7 @@ def top_reasons(
 def importance(model: Pipeline, X: pd.DataFrame, top: int = 10) -> list[dict]:
     """Columns by mean |contribution| over the rows: how much each moves scores."""
     shares = contributions(model, X).iloc[:, 1:].abs().mean()
-    return [{"column": c, "mean_abs_contribution": round(float(v), 4)}
-            for c, v in shares.sort_values(ascending=False).head(top).items()]  # fmt: skip
+    return [
+        {"column": c, "mean_abs_contribution": round(float(v), 4)}
+        for c, v in shares.sort_values(ascending=False).head(top).items()
+    ]

@@ -26,16 +26,13 @@ def format_report(s: dict[str, Any]) -> str:
     lines = [
         f"needsmine train-table · {s['file']}",
         "",
-        f"目标 target: {s['target']}  正类 positive = {s['positive']!r}, "
-        f"负类 negative = {s['negative']!r}",
-        f"训练行 rows: {s['rows']:,}  正类 positives: {s['positives']:,} "
-        f"({s['positive_rate']:.1%})",
+        f"目标 target: {s['target']}  正类 positive = {s['positive']!r}, 负类 negative = {s['negative']!r}",
+        f"训练行 rows: {s['rows']:,}  正类 positives: {s['positives']:,} ({s['positive_rate']:.1%})",
     ]
     numeric = [f for f in s["features"] if f["type"] == "numeric"]
     categorical = [f for f in s["features"] if f["type"] == "categorical"]
     lines.append(
-        f"特征 features: {len(s['features'])} (数值 numeric {len(numeric)}, "
-        f"类别 categorical {len(categorical)})"
+        f"特征 features: {len(s['features'])} (数值 numeric {len(numeric)}, 类别 categorical {len(categorical)})"
     )
     rows = s["rows"] + s["dropped_missing_target"]
     for label, group in (("数值 numeric", numeric), ("类别 categorical", categorical)):
@@ -66,8 +63,7 @@ def format_report(s: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        f"{m['cv_folds']} 折交叉验证（样本外）/ {m['cv_folds']}-fold cross-validation, "
-        "out-of-fold:",
+        f"{m['cv_folds']} 折交叉验证（样本外）/ {m['cv_folds']}-fold cross-validation, out-of-fold:",
         f"  AUC {_num(s['auc'])}   PR-AUC {_num(s['pr_auc'])}   "
         f"前10%提升 top-decile lift {_num(s['lift_top_decile'], 2)}   "
         f"Brier {_num(s['brier'], 4)}   ECE {_num(s['ece'], 4)}",
@@ -75,8 +71,9 @@ def format_report(s: dict[str, Any]) -> str:
         "    箱 bin   预测 predicted   实际 observed   行 rows",
     ]
     for b in s["calibration"]:
-        lines.append(f"    {b['bin']:>6}   {b['mean_predicted']:>14.3f}   "
-                     f"{b['observed_rate']:>13.3f}   {b['count']:>7,}")  # fmt: skip
+        lines.append(
+            f"    {b['bin']:>6}   {b['mean_predicted']:>14.3f}   {b['observed_rate']:>13.3f}   {b['count']:>7,}"
+        )
     if s.get("importance"):
         lines += ["", "影响最大的列 columns that move scores most (mean |log-odds contribution|):"]
         lines += [f"  · {i['column']}: {i['mean_abs_contribution']:.3f}" for i in s["importance"]]

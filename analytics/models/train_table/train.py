@@ -1,17 +1,15 @@
-"""`needsmine train-table`: bring your own features (SPEC §4).
+"""Bring your own features (SPEC §4): the modelling behind `needsmine train-table`
+(its command line is `analytics.cli.train_table`).
 
-An analyst's wide account-level table with one binary target is read (`table_read`), its
-columns typed and identifiers excluded (`table_prepare`), the model family cross-validated
-(stratified 5-fold, out-of-fold probabilities, `metrics.evaluate`), then fitted on all rows;
-with --out every row is scored with the model's own top reasons.
+An analyst's wide account-level table with one binary target is read (`read`), its columns
+typed and identifiers excluded (`prepare`), the model family cross-validated (stratified
+5-fold, out-of-fold probabilities, `metrics.evaluate`), then fitted on all rows; with `score`
+every row is scored with the model's own top reasons (`reasons`).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,11 +27,9 @@ from threadpoolctl import threadpool_limits
 from analytics.models.family import make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.train_table.prepare import Prepared, prepare_table
-from analytics.models.train_table.read import BadTableInput, read_table
+from analytics.models.train_table.read import read_table
 from analytics.models.train_table.reasons import importance, top_reasons
-from analytics.models.train_table.report import format_report
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 FOLDS = 5
 MODEL_CHOICES = ("auto", "additive", "boosted")
 DEFAULT_MODEL = "auto"
@@ -75,10 +71,7 @@ def cross_validated(
     """Out-of-fold probabilities of each model kind, by stratified 5-fold CV (shuffled, seeded)."""
     X, y = prepared.X, prepared.y
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(X, y))
-    models = {
-        kind: make_pipeline(prepared.numeric, prepared.categorical, kind=kind, seed=seed)
-        for kind in kinds
-    }
+    models = {kind: make_pipeline(prepared.numeric, prepared.categorical, kind=kind, seed=seed) for kind in kinds}
     tasks = [(kind, i) for kind in kinds for i in range(len(folds))]
     if n_jobs is None:
         n_jobs = 1 if _is_small(X) else min(len(tasks), os.cpu_count() or 1)
@@ -170,102 +163,3 @@ def train_table(
             summary["notes"].append("boosted 模型没有逐列原因 / the boosted model gives no reasons")
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     return TableResult(summary, prepared, fitted, scored)
-
-
-def add_train_table_parser(subparsers) -> argparse.ArgumentParser:
-    """Add `train-table` to the CLI's subparsers."""
-    parser = subparsers.add_parser(
-        "train-table",
-        help="bring your own features: cross-validate and score a wide table with a binary target",
-        description=(
-            "Train the needsmine model family on your own account-level table (CSV in UTF-8/GBK/"
-            "GB18030, XLSX or Parquet): one row per account, any numeric and categorical "
-            "columns, one binary target (yes/no, 是/否, true/false, 1/0, -1/1). Identifier "
-            "columns are excluded automatically. Reports 5-fold cross-validated AUC, PR-AUC, "
-            "top-decile lift, Brier score and calibration; --out scores every row with the "
-            "top 3 reasons. Exit status 2 on bad input."
-        ),
-    )
-    parser.add_argument("file", metavar="FILE", help="the table (.csv, .xlsx, .parquet)")
-    parser.add_argument("--target", required=True, metavar="COL", help="the binary target column")
-    parser.add_argument(
-        "--id",
-        dest="id_column",
-        metavar="COL",
-        help="identifier column: excluded from features, written to --out",
-    )
-    parser.add_argument(
-        "--positive",
-        metavar="VALUE",
-        help="the target value that counts as positive (default: yes/是/true/1/"
-        "the larger number, else the rarer value)",
-    )
-    parser.add_argument(
-        "--model",
-        choices=MODEL_CHOICES,
-        default=DEFAULT_MODEL,
-        help="additive (exact reasons), boosted, or auto: cross-validate both and "
-        f"take boosted only if its AUC is ≥{AUTO_MARGIN} higher "
-        f"(default {DEFAULT_MODEL})",
-    )
-    parser.add_argument(
-        "--out",
-        metavar="SCORED.csv",
-        help="score every row of FILE (rows without a target too): id column or row number "
-        "(1 = first data row), probability, top 3 reasons (UTF-8 with BOM, opens in Excel)",
-    )
-    parser.add_argument(
-        "--report", metavar="REPORT.txt", help="also write the readable report here"
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the folds and models")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    return parser
-
-
-def run_train_table(args: argparse.Namespace) -> int:
-    """The `train-table` command: 0 on success, 2 on bad input (message on stderr)."""
-    t0 = time.perf_counter()
-
-    def progress(message: str) -> None:
-        if not getattr(args, "quiet", False):
-            print(f"[{time.perf_counter() - t0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-    out = Path(args.out) if getattr(args, "out", None) else None
-    report_path = Path(args.report) if getattr(args, "report", None) else None
-    for target_file in (out, report_path):
-        if target_file is not None and not target_file.parent.is_dir():
-            print(f"{target_file}: 目录不存在 / directory does not exist", file=sys.stderr)
-            return EXIT_BAD_INPUT
-    try:
-        result = train_table(
-            Path(args.file), args.target,
-            id_column=getattr(args, "id_column", None), positive=getattr(args, "positive", None),
-            model=getattr(args, "model", DEFAULT_MODEL), seed=getattr(args, "seed", 0),
-            score=out is not None, progress=progress,
-        )  # fmt: skip
-    except BadTableInput as e:
-        print(f"needsmine train-table: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if out is not None:
-        try:
-            result.scored.to_csv(out, index=False, encoding="utf-8-sig")
-        except OSError as e:
-            print(f"{out}: 无法写入 / cannot write: {e}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        result.summary["out"] = str(out)
-        result.summary["out_rows"] = len(result.scored)
-    text = format_report(result.summary)
-    if report_path is not None:
-        report_path.write_text(text + "\n", encoding="utf-8")
-    if getattr(args, "json", False):
-        print(json.dumps(result.summary, ensure_ascii=False, default=_json_default))
-    else:
-        print(text)
-    return EXIT_OK
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)

@@ -19,14 +19,29 @@ POSITIVE_TOKENS = frozenset(
     {"yes", "y", "true", "t", "是", "有", "churn", "churned", "流失", "离网", "positive", "pos"}
 )
 NEGATIVE_TOKENS = frozenset(
-    {"no", "n", "false", "f", "否", "无", "没有", "no churn", "not churned", "non-churn",
-     "未流失", "未离网", "在网", "retained", "stayed", "negative", "neg"}
-)  # fmt: skip
+    {
+        "no",
+        "n",
+        "false",
+        "f",
+        "否",
+        "无",
+        "没有",
+        "no churn",
+        "not churned",
+        "non-churn",
+        "未流失",
+        "未离网",
+        "在网",
+        "retained",
+        "stayed",
+        "negative",
+        "neg",
+    }
+)
 NEGATION_PREFIX = re.compile(r"^(?:no|not|non|未|不|非|无)[\s_-]*", re.IGNORECASE)
 
-DATE_TEXT = re.compile(
-    r"^\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$"
-)
+DATE_TEXT = re.compile(r"^\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$")
 THOUSANDS = re.compile(r"(?<=\d)[,\s'_](?=\d{3}(?:\D|$))")
 CURRENCY = re.compile(r"^[¥$€£]|元$")
 
@@ -75,36 +90,23 @@ def parse_target(
     present = text.notna().to_numpy()
     values = text[present]
     numbers = parse_numbers(values)
-    if numbers.notna().all() and len(values):
-        keys = numbers.map(lambda v: f"{v:g}")
-    else:
-        keys = values.str.casefold()
+    keys = numbers.map(lambda v: f"{v:g}") if numbers.notna().all() and len(values) else values.str.casefold()
     counts = keys.value_counts()
     shown = {}
     for key, count in counts.items():
         shown[values[keys == key].iloc[0]] = int(count)
     if len(counts) != 2:
-        listing = ", ".join(
-            f"{v!r} ({c:,})" for v, c in list(shown.items())[:MAX_TARGET_VALUES_SHOWN]
-        )
-        more = (
-            f" … {len(counts) - MAX_TARGET_VALUES_SHOWN} more"
-            if len(counts) > MAX_TARGET_VALUES_SHOWN
-            else ""
-        )
+        listing = ", ".join(f"{v!r} ({c:,})" for v, c in list(shown.items())[:MAX_TARGET_VALUES_SHOWN])
+        more = f" … {len(counts) - MAX_TARGET_VALUES_SHOWN} more" if len(counts) > MAX_TARGET_VALUES_SHOWN else ""
         why = (
             "只有一个值 only one value"
             if len(counts) == 1
-            else (
-                "没有值 no values"
-                if len(counts) == 0
-                else f"{len(counts)} 个不同的值 distinct values"
-            )
+            else ("没有值 no values" if len(counts) == 0 else f"{len(counts)} 个不同的值 distinct values")
         )
         raise BadTableInput(
             f"{file}: 目标列 '{name}' 不是二值的 / target column '{name}' is not binary: {why}: "
             f"{listing}{more}. Use a yes/no, 是/否, true/false, 1/0 or -1/1 column."
-        )  # fmt: skip
+        )
     (k1, c1), (k2, c2) = counts.items()
     label = {k: values[keys == k].iloc[0] for k in (k1, k2)}
     pos = _positive_key(k1, k2, c1, c2, numbers.notna().all())

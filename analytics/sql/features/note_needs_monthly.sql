@@ -1,3 +1,6 @@
+-- materialized: query
+-- grain: account_id, billing_month
+-- reads: interaction_needs
 -- Needs the notes model read in an account's interviews, as of the end of each month from
 -- $from_month to $to_month: the strongest reading per area over the last 6 months, and how many
 -- interviews voiced it in the last 3 months.

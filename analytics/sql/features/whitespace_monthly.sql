@@ -1,3 +1,5 @@
+-- materialized: query
+-- grain: account_id, billing_month
 -- Whitespace as of the end of each month from $from_month to $to_month: for each area, the
 -- share of the account's industry peers holding the most common product of that area the
 -- account lacks, and how many such products peers hold at ≥ 10%. (Industry rather than

@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: account_id
 -- Accounts with a decision maker on file, and whether one of them is with a competing carrier.
 -- A table of its own because the feature mart, a view, would otherwise group the contacts again
 -- on every read.

@@ -1,3 +1,6 @@
+-- materialized: windowed_table
+-- grain: account_id, billing_month
+-- reads: build_rules
 -- Everything that happened to an account in a month, one row per spine row. `needsmine build`
 -- stores these rows followed by their trailing windows (sums, averages, lags over the months
 -- before), computed in numpy: see analytics/rolling.py.
@@ -23,6 +26,10 @@ complaints as (
 
 reports as (
     select * from stg_competitor_reports
+),
+
+rules as (
+    select * from build_rules
 ),
 
 interactions as (
@@ -59,15 +66,17 @@ complaint_counts as (
     group by account_id, opened_month
 ),
 
+-- Urgent: the kind the guideline's rules name (reports.urgent_kind, as of the build).
 report_counts as (
     select
-        account_id,
-        reported_month as billing_month,
-        count(*) filter (where is_urgent_poaching) as urgent_report_count,
-        count(*) filter (where not is_urgent_poaching) as other_report_count,
+        reports.account_id,
+        reports.reported_month as billing_month,
+        count(*) filter (where reports.kind = rules.urgent_kind) as urgent_report_count,
+        count(*) filter (where reports.kind <> rules.urgent_kind) as other_report_count,
     from reports
-    where account_id is not null
-    group by account_id, reported_month
+    cross join rules
+    where reports.account_id is not null
+    group by reports.account_id, reports.reported_month
 ),
 
 interaction_counts as (

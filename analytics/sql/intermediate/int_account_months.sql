@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: account_id, billing_month
 -- The spine: one row per account and month from its first bill to the month it closed (or the
 -- last month of data), with no gaps, so that window frames of n rows are n months.
 with billing as (

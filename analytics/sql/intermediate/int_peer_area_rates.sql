@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: industry, size_band, billing_month
 -- For each industry × size band and month: the share of its accounts holding each area.
 with activity as (
     select * from int_account_month_activity

@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: account_id, billing_month
 -- Accounts billing in each of the last 3 months, with their peer group (industry × size band):
 -- the population of the peer benchmarks and the whitespace.
 with activity as (

@@ -1,3 +1,5 @@
+-- materialized: query
+-- grain: account_id, as_of_month, area
 -- Upsell: as of the end of each month, for an account billing that month and each area, whether
 -- it starts a product of that area (a product billed in a month and not in the one before)
 -- within the next $window_months. Only as-of months whose window is complete get a label.

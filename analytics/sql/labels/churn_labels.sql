@@ -1,3 +1,5 @@
+-- materialized: query
+-- grain: account_id, as_of_month
 -- Churn (SPEC §2) as of the end of each month: an account in service at the as-of month churns
 -- when, at the end of the window, it has closed (离网, no bill) or bills at most
 -- $remaining_share of its trailing 6-month average — having fallen by ≥ 70% and stayed there.

@@ -1,3 +1,5 @@
+-- materialized: view
+-- grain: account_id, billing_month
 -- Features of every account as of the end of every month: only rows of that month and earlier
 -- enter a row's trailing windows (computed with the activity, see analytics/rolling.py), and
 -- peers are compared within the month (`int_peer_area_rates`). A view: every column here is a

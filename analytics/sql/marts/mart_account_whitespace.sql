@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: account_id, billing_month, product_id
 -- Products an account's peers commonly buy and the account lacks (each of the last 3 months),
 -- each with its expected annual value: peer adoption rate × a holder's typical monthly spend × 12.
 with latest as (

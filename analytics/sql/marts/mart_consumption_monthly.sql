@@ -1,5 +1,14 @@
+-- materialized: view
+-- grain: account_id, billing_month, product_id
+-- grain_tested_by: unique_raw_billing
 -- Consumption structure: account × month × product with its area, share of the account's bill,
 -- and month-on-month and year-on-year change of the same product.
+-- A view: it is read one account or one aggregate at a time, so as a view it costs nothing to
+-- build (as a table: a third of the build at province scale).
+-- Its rows are the bills one for one (each joined to its one product and its one bill a year
+-- before), so its grain is billing's, checked by data_tests/unique_raw_billing.sql: grouping the
+-- view by its key would cost 40 s of CPU at 300,000 accounts (joining 46 M bills to 46 M), half
+-- the build, against that test's 7 s.
 with billing as (
     select * from stg_billing_monthly
 ),

@@ -1,3 +1,5 @@
+-- materialized: table
+-- grain: industry, size_band, billing_month, product_id
 -- For accounts of the same industry and size band, in each of the last 3 months: how many hold
 -- each product and what a holder typically pays for it.
 with latest as (

@@ -1,3 +1,6 @@
+-- materialized: table
+-- grain: grain, billing_month, district, industry, value_class, opened_year, area, product_id
+-- nullable_keys: opened_year, area, product_id
 -- Revenue summary for the trends page, so that a filter change never rescans billing: month ×
 -- the account attributes the sidebar filters on (district, industry, value class), at three
 -- grains told apart by `grain`:

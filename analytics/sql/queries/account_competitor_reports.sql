@@ -12,7 +12,6 @@ final as (
         reported_at,
         competitor,
         kind,
-        is_urgent_poaching,
         description,
     from reports
     order by reported_at desc

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     account_id,
     billing_month,

@@ -1,3 +1,4 @@
+-- materialized: view
 -- A report is known from the moment it is filed, so it is dated by `reported_at`.
 select
     report_id,
@@ -5,7 +6,6 @@ select
     account_id,
     competitor::varchar as competitor,
     kind::varchar as kind,
-    kind = '争抢' as is_urgent_poaching,
     observed_at,
     reported_at,
     date_trunc('month', reported_at)::date as reported_month,

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     complaint_id,
     account_id,

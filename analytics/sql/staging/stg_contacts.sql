@@ -1,3 +1,4 @@
+-- materialized: view
 select
     contact_id,
     account_id,

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     interaction_id,
     account_id,

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     manager_id,
     manager_name,

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     product_id,
     product_name,

@@ -1,3 +1,4 @@
+-- materialized: view
 select
     update_id,
     account_id,

@@ -23,16 +23,29 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from analytics.common import i18n
+from analytics.common.formats import percent, wan, yuan
 from analytics.config import AREAS
 from analytics.views.account.view import AccountView, product_label
 
 PACKAGED_FONT = ("mplfonts", "fonts/NotoSansCJKsc-Regular.otf")
 SYSTEM_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK JP",
-    "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Microsoft YaHei", "PingFang SC",
-)  # fmt: skip
-AREA_COLOURS = {"basic_comm": "#1f77b4", "mobile_office": "#2ca02c", "production_control": "#ff7f0e",
-                "service_marketing": "#9467bd"}  # fmt: skip
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans CJK JP",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+AREA_COLOURS = {
+    "basic_comm": "#1f77b4",
+    "mobile_office": "#2ca02c",
+    "production_control": "#ff7f0e",
+    "service_marketing": "#9467bd",
+}
 DPI = 150
 _LOCK = threading.Lock()  # rcParams are process-wide; one chart at a time
 
@@ -72,10 +85,6 @@ def _rc() -> dict[str, object]:
     return {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
 
 
-def _wan(value: float, _position: object = None) -> str:
-    return f"{value / 1e4:,.1f}"
-
-
 def area_chart(v: AccountView, lang: str) -> Chart:
     """This month's revenue per area (horizontal bars, with each area's share)."""
     code = chart_language(lang)
@@ -87,8 +96,14 @@ def area_chart(v: AccountView, lang: str) -> Chart:
         labels = [i18n.label("area", a, code) for a in by_area["area"]]
         bars = ax.barh(labels, by_area["revenue_yuan"], color=[AREA_COLOURS[a] for a in by_area["area"]])
         for bar, share, value in zip(bars, by_area["share"], by_area["revenue_yuan"], strict=True):
-            ax.annotate(f"{value:,.0f} ({share:.0%})", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+            ax.annotate(
+                f"{yuan(value)} ({percent(share, 0)})",
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.invert_yaxis()
         ax.set_xlabel(i18n.text("account.col.revenue", code))
         ax.set_title(title)
@@ -113,7 +128,7 @@ def trend_chart(v: AccountView, lang: str) -> Chart:
             values = list(wide[area])
             ax.bar(months, values, bottom=bottom, label=i18n.label("area", area, code), color=AREA_COLOURS[area])
             bottom = [b + x for b, x in zip(bottom, values, strict=True)]
-        ax.yaxis.set_major_formatter(FuncFormatter(_wan))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: wan(value)))
         ax.set_ylabel(i18n.text("account.chart.wan_yuan", code))
         ax.set_title(title)
         ax.tick_params(axis="x", labelrotation=90, labelsize=7)
@@ -141,8 +156,10 @@ def peers_chart(v: AccountView, lang: str, top: int = 10) -> Chart | None:
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel(i18n.text("account.col.adoption", code))
         ax.set_title(title)
-        handles = [Patch(color="#1f77b4", label=i18n.text("account.legend.held", code)),
-                   Patch(color="#d62728", label=i18n.text("account.legend.lacking", code))]  # fmt: skip
+        handles = [
+            Patch(color="#1f77b4", label=i18n.text("account.legend.held", code)),
+            Patch(color="#d62728", label=i18n.text("account.legend.lacking", code)),
+        ]
         ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
         ax.spines[["top", "right"]].set_visible(False)
         return Chart(title, _png(fig))

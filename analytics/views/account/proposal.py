@@ -20,10 +20,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from analytics.common import rules
+from analytics.common.formats import date_text, percent, signed_percent, yuan
 from analytics.views.account import charts as proposal_charts
 from analytics.views.account import tables as account_tables
-from analytics.views.account.tables import Words, date_text, manager_text
-from analytics.views.account.view import NEEDS_MONTHS, AccountView, percent, signed_percent, yuan
+from analytics.views.account.tables import Words, manager_text
+from analytics.views.account.view import NEEDS_MONTHS, AccountView
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HIGH_RISK, MEDIUM_RISK = 0.30, 0.10  # churn probability bands worded in the risk section
@@ -122,12 +124,19 @@ def _consumption(doc: DocumentType, v: AccountView, w: Words, figures: _Figures)
     change = v.revenue_change_mom
     products = int((v.structure["revenue_yuan"] > 0).sum()) if len(v.structure) else 0
     areas = int((v.revenue_by_area()["revenue_yuan"] > 0).sum())
-    doc.add_paragraph(w.t(
-        "proposal.consumption_line", month=f"{v.month:%Y-%m}", revenue=yuan(v.revenue_yuan),
-        change=w.t("proposal.change_mom", change=signed_percent(change)) if change is not None
-        else w.t("proposal.change_none"),
-        products=products, areas=areas, revenue_12m=yuan(v.revenue_12m_yuan),
-    ))  # fmt: skip
+    doc.add_paragraph(
+        w.t(
+            "proposal.consumption_line",
+            month=f"{v.month:%Y-%m}",
+            revenue=yuan(v.revenue_yuan),
+            change=w.t("proposal.change_mom", change=signed_percent(change))
+            if change is not None
+            else w.t("proposal.change_none"),
+            products=products,
+            areas=areas,
+            revenue_12m=yuan(v.revenue_12m_yuan),
+        )
+    )
     figures.add(proposal_charts.area_chart(v, w.lang))
     figures.add(proposal_charts.trend_chart(v, w.lang))
     if v.structure.empty:
@@ -141,12 +150,8 @@ def _peers(doc: DocumentType, v: AccountView, w: Words, figures: _Figures) -> No
     if v.peers.empty:
         doc.add_paragraph(w.t("account.no_peers"))
         return
-    first = v.peers.iloc[0]
     doc.add_paragraph(w.t("proposal.peers_intro"))
-    doc.add_paragraph(w.t(
-        "account.peers_caption", industry=w.label("industry", v.profile["industry"]), band=v.profile["size_band"],
-        n=int(first["peer_account_count"]), month=f"{pd.Timestamp(first['billing_month']):%Y-%m}",
-    ))  # fmt: skip
+    doc.add_paragraph(account_tables.peers_caption(v, w.lang))
     chart = proposal_charts.peers_chart(v, w.lang, top=PEER_ROWS)
     if chart is not None:
         figures.add(chart)
@@ -161,10 +166,12 @@ def _needs(doc: DocumentType, v: AccountView, w: Words) -> None:
     if voiced.empty:
         doc.add_paragraph(w.t("proposal.needs_none"))
     for need in voiced.itertuples():
-        doc.add_paragraph(w.t("proposal.needs_area", area=w.label("area", need.area), n=need.interview_count),
-                          style="List Bullet")  # fmt: skip
-        doc.add_paragraph(w.t("proposal.needs_latest", date=date_text(need.latest_at), note=need.latest_note),
-                          style="List Continue")  # fmt: skip
+        doc.add_paragraph(
+            w.t("proposal.needs_area", area=w.label("area", need.area), n=need.interview_count), style="List Bullet"
+        )
+        doc.add_paragraph(
+            w.t("proposal.needs_latest", date=date_text(need.latest_at), note=need.latest_note), style="List Continue"
+        )
     named_products = sorted({p for ps in recent["products_named"] for p in _items(ps)})
     named_competitors = sorted({c for cs in recent["competitors_named"] for c in _items(cs)})
     if named_products:
@@ -182,8 +189,9 @@ def _recommendations(doc: DocumentType, v: AccountView, w: Words) -> None:
         return
     for card in v.opportunities().itertuples():
         doc.add_heading(w.label("area", card.area), level=2)
-        doc.add_paragraph(w.t("proposal.area_line", probability=percent(card.propensity),
-                              value=yuan(card.expected_value_yuan)))  # fmt: skip
+        doc.add_paragraph(
+            w.t("proposal.area_line", probability=percent(card.propensity), value=yuan(card.expected_value_yuan))
+        )
         if card.products.empty:
             doc.add_paragraph(w.t("proposal.area_none"))
         else:
@@ -194,9 +202,14 @@ def _recommendations(doc: DocumentType, v: AccountView, w: Words) -> None:
 def _retention(doc: DocumentType, v: AccountView, w: Words) -> None:
     if v.score is not None:
         probability = v.score["churn_probability"] or 0.0
-        doc.add_paragraph(w.t("proposal.risk_line", probability=percent(probability),
-                              at_risk=yuan(v.score["revenue_at_risk_yuan"]),
-                              revenue_12m=yuan(v.score["revenue_12m_yuan"])))  # fmt: skip
+        doc.add_paragraph(
+            w.t(
+                "proposal.risk_line",
+                probability=percent(probability),
+                at_risk=yuan(v.score["revenue_at_risk_yuan"]),
+                revenue_12m=yuan(v.score["revenue_12m_yuan"]),
+            )
+        )
         level = "high" if probability >= HIGH_RISK else "medium" if probability >= MEDIUM_RISK else "low"
         doc.add_paragraph(w.t(f"proposal.risk_level.{level}"))
     points = account_tables.reason_words(v, w.lang)
@@ -216,7 +229,7 @@ def _service_points(v: AccountView, w: Words) -> Iterable[str]:
     if len(v.complaints):
         severe = int(v.complaints["severity"].isin(["严重", "重大"]).sum())
         yield w.t("proposal.point.complaints", n=len(v.complaints), severe=severe)
-    urgent = int(v.competitor_reports["is_urgent_poaching"].sum()) if len(v.competitor_reports) else 0
+    urgent = int((v.competitor_reports["kind"] == rules.load().urgent_kind).sum())  # the rules file as it is now
     if urgent:
         yield w.t("proposal.point.poaching", n=urgent)
     deciders = v.contacts[v.contacts["role"] == "决策人"]

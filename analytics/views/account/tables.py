@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.common import i18n
+from analytics.common.formats import date_text, minute_text, percent, signed_percent, yuan
 from analytics.config import AREAS
-from analytics.views.account.view import AccountView, percent, product_label, reason_text, signed_percent, yuan
+from analytics.views.account.view import AccountView, product_label, reason_text
 
 
 class Words:
@@ -38,12 +39,21 @@ class Words:
         return sep.join(self.label("area", a) for a in AREAS if bool(row[f"has_need_{a}"])) or "—"
 
 
-def date_text(value: object) -> str:
-    return "—" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
-
-
 def manager_text(v: AccountView) -> str:
     return f"{v.profile['manager_id']} {v.profile.get('manager_name') or ''}".strip()
+
+
+def peers_caption(v: AccountView, lang: str) -> str:
+    """The line above the peers: industry, size band, how many peer accounts, which month (the page
+    and the proposal say the same). `v.peers` must not be empty."""
+    w, first = Words(lang), v.peers.iloc[0]
+    return w.t(
+        "account.peers_caption",
+        industry=w.label("industry", v.profile["industry"]),
+        band=v.profile["size_band"],
+        n=int(first["peer_account_count"]),
+        month=f"{pd.Timestamp(first['billing_month']):%Y-%m}",
+    )
 
 
 def profile_table(v: AccountView, lang: str) -> pd.DataFrame:
@@ -63,48 +73,56 @@ def profile_table(v: AccountView, lang: str) -> pd.DataFrame:
         ("account.field.agreement", date_text(p["agreement_expires_on"])),
         ("account.field.status", w.label("status", p["status"])),
     ]
-    return pd.DataFrame({
-        w.t("account.col.field"): [w.t(key) for key, _ in rows],
-        w.t("account.col.value"): [value for _, value in rows],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.field"): [w.t(key) for key, _ in rows],
+            w.t("account.col.value"): [value for _, value in rows],
+        }
+    )
 
 
 def contacts_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, c = Words(lang), v.contacts
-    return pd.DataFrame({
-        w.t("account.col.contact_name"): c["contact_name"],
-        w.t("account.col.role"): w.labels("role", c["role"]),
-        w.t("account.col.department"): c["department"],
-        w.t("account.col.title"): c["title"],
-        w.t("account.col.carrier"): w.labels("carrier", c["carrier"]),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.contact_name"): c["contact_name"],
+            w.t("account.col.role"): w.labels("role", c["role"]),
+            w.t("account.col.department"): c["department"],
+            w.t("account.col.title"): c["title"],
+            w.t("account.col.carrier"): w.labels("carrier", c["carrier"]),
+        }
+    )
 
 
 def structure_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, s = Words(lang), v.structure
-    return pd.DataFrame({
-        w.t("account.col.product"): w.products(s),
-        w.t("account.col.area"): w.labels("area", s["area"]),
-        w.t("account.col.revenue"): s["revenue_yuan"].map(lambda x: f"{float(x):,.2f}"),
-        w.t("account.col.quantity"): s["quantity"].map(lambda x: f"{int(x):,}"),
-        w.t("account.col.share"): s["share_of_account"].map(percent),
-        w.t("account.col.mom"): s["revenue_change_mom"].map(signed_percent),
-        w.t("account.col.yoy"): s["revenue_change_yoy"].map(signed_percent),
-        w.t("account.col.group_paid"): s["is_group_paid"].map(w.yes_no),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.product"): w.products(s),
+            w.t("account.col.area"): w.labels("area", s["area"]),
+            w.t("account.col.revenue"): s["revenue_yuan"].map(lambda x: yuan(x, 2)),
+            w.t("account.col.quantity"): s["quantity"].map(lambda x: f"{int(x):,}"),
+            w.t("account.col.share"): s["share_of_account"].map(percent),
+            w.t("account.col.mom"): s["revenue_change_mom"].map(signed_percent),
+            w.t("account.col.yoy"): s["revenue_change_yoy"].map(signed_percent),
+            w.t("account.col.group_paid"): s["is_group_paid"].map(w.yes_no),
+        }
+    )
 
 
 def peers_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, p = Words(lang), v.peers
-    return pd.DataFrame({
-        w.t("account.col.product"): w.products(p),
-        w.t("account.col.area"): w.labels("area", p["area"]),
-        w.t("account.col.adoption"): p["adoption_rate"].map(lambda x: percent(x, 0)),
-        w.t("account.col.typical"): p["typical_monthly_revenue_yuan"].map(yuan),
-        w.t("account.col.own"): p["account_revenue_yuan"].map(yuan),
-        w.t("account.col.held"): p["is_held"].map(w.yes_no),
-        w.t("account.col.whitespace_value"): p["expected_annual_value_yuan"].map(yuan),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.product"): w.products(p),
+            w.t("account.col.area"): w.labels("area", p["area"]),
+            w.t("account.col.adoption"): p["adoption_rate"].map(lambda x: percent(x, 0)),
+            w.t("account.col.typical"): p["typical_monthly_revenue_yuan"].map(yuan),
+            w.t("account.col.own"): p["account_revenue_yuan"].map(yuan),
+            w.t("account.col.held"): p["is_held"].map(w.yes_no),
+            w.t("account.col.whitespace_value"): p["expected_annual_value_yuan"].map(yuan),
+        }
+    )
 
 
 def reason_words(v: AccountView, lang: str) -> list[str]:
@@ -114,50 +132,60 @@ def reason_words(v: AccountView, lang: str) -> list[str]:
 
 def reasons_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, r = Words(lang), v.reasons
-    return pd.DataFrame({
-        w.t("account.col.rank"): r["rank"].astype(int),
-        w.t("account.col.reason"): reason_words(v, lang),
-        w.t("account.col.contribution"): r["contribution"].map(lambda x: f"{float(x):.3f}"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.rank"): r["rank"].astype(int),
+            w.t("account.col.reason"): reason_words(v, lang),
+            w.t("account.col.contribution"): r["contribution"].map(lambda x: f"{float(x):.3f}"),
+        }
+    )
 
 
 def recommendations_table(products: pd.DataFrame, lang: str) -> pd.DataFrame:
     w = Words(lang)
-    return pd.DataFrame({
-        w.t("account.col.product"): w.products(products),
-        w.t("account.col.probability"): products["probability"].map(percent),
-        w.t("account.col.annual_value"): products["annual_value_yuan"].map(yuan),
-        w.t("account.col.expected_value"): products["expected_value_yuan"].map(yuan),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.product"): w.products(products),
+            w.t("account.col.probability"): products["probability"].map(percent),
+            w.t("account.col.annual_value"): products["annual_value_yuan"].map(yuan),
+            w.t("account.col.expected_value"): products["expected_value_yuan"].map(yuan),
+        }
+    )
 
 
 def interviews_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, i = Words(lang), v.interviews
-    return pd.DataFrame({
-        w.t("account.col.when"): i["occurred_at"].map(lambda x: f"{pd.Timestamp(x):%Y-%m-%d %H:%M}"),
-        w.t("account.col.channel"): w.labels("channel", i["channel"]),
-        w.t("account.col.contact_role"): w.labels("role", i["contact_role"]),
-        w.t("account.col.manager"): (i["manager_id"] + " " + i["manager_name"].fillna("")).str.strip(),
-        w.t("account.col.needs"): [w.areas_of(row) for _, row in i.iterrows()],
-        w.t("account.col.notes"): i["notes"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.when"): i["occurred_at"].map(minute_text),
+            w.t("account.col.channel"): w.labels("channel", i["channel"]),
+            w.t("account.col.contact_role"): w.labels("role", i["contact_role"]),
+            w.t("account.col.manager"): (i["manager_id"] + " " + i["manager_name"].fillna("")).str.strip(),
+            w.t("account.col.needs"): [w.areas_of(row) for _, row in i.iterrows()],
+            w.t("account.col.notes"): i["notes"],
+        }
+    )
 
 
 def complaints_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, c = Words(lang), v.complaints
-    return pd.DataFrame({
-        w.t("account.col.when"): c["opened_at"].map(date_text),
-        w.t("account.col.category"): w.labels("complaint", c["category"]),
-        w.t("account.col.severity"): w.labels("severity", c["severity"]),
-        w.t("account.col.resolved"): c["resolved_at"].map(date_text),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.when"): c["opened_at"].map(date_text),
+            w.t("account.col.category"): w.labels("complaint", c["category"]),
+            w.t("account.col.severity"): w.labels("severity", c["severity"]),
+            w.t("account.col.resolved"): c["resolved_at"].map(date_text),
+        }
+    )
 
 
 def reports_table(v: AccountView, lang: str) -> pd.DataFrame:
     w, r = Words(lang), v.competitor_reports
-    return pd.DataFrame({
-        w.t("account.col.when"): r["reported_at"].map(date_text),
-        w.t("account.col.competitor"): w.labels("competitor", r["competitor"]),
-        w.t("account.col.kind"): w.labels("report_kind", r["kind"]),
-        w.t("account.col.description"): r["description"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            w.t("account.col.when"): r["reported_at"].map(date_text),
+            w.t("account.col.competitor"): w.labels("competitor", r["competitor"]),
+            w.t("account.col.kind"): w.labels("report_kind", r["kind"]),
+            w.t("account.col.description"): r["description"],
+        }
+    )

@@ -8,7 +8,6 @@ an account switch costs a few narrow lookups, never a pass over the whole wareho
 from __future__ import annotations
 
 import datetime as dt
-import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -16,17 +15,26 @@ import duckdb
 import pandas as pd
 
 from analytics.common import i18n
+from analytics.common.formats import is_missing
 from analytics.config import AREAS
+from analytics.models import reasons
 from analytics.warehouse import queries
 
 SEARCH_LIMIT = 50  # the picker lists at most this many matches (account_search.sql)
 TREND_MONTHS = 24
 NEEDS_MONTHS = 6  # "needs found in recent interviews": the window the models read them in
 DETAIL_QUERIES: tuple[str, ...] = (
-    "account_contacts", "account_months", "account_structure", "account_peers", "account_score",
-    "account_reasons", "account_recommendations", "account_interviews", "account_complaints",
+    "account_contacts",
+    "account_months",
+    "account_structure",
+    "account_peers",
+    "account_score",
+    "account_reasons",
+    "account_recommendations",
+    "account_interviews",
+    "account_complaints",
     "account_competitor_reports",
-)  # fmt: skip
+)
 
 
 class AccountNotFound(LookupError):
@@ -116,12 +124,14 @@ class AccountView:
         for area in AREAS:
             voiced = recent[recent[f"has_need_{area}"].fillna(False).astype(bool)]
             latest = voiced.iloc[0] if len(voiced) else None
-            rows.append({
-                "area": area,
-                "interview_count": len(voiced),
-                "latest_at": None if latest is None else latest["occurred_at"],
-                "latest_note": None if latest is None else latest["notes"],
-            })  # fmt: skip
+            rows.append(
+                {
+                    "area": area,
+                    "interview_count": len(voiced),
+                    "latest_at": None if latest is None else latest["occurred_at"],
+                    "latest_note": None if latest is None else latest["notes"],
+                }
+            )
         return pd.DataFrame(rows)
 
     def opportunities(self) -> pd.DataFrame:
@@ -131,13 +141,17 @@ class AccountView:
         rows = []
         for area in AREAS:
             recs = self.recommendations[self.recommendations["area"] == area]
-            rows.append({
-                "area": area,
-                "propensity": None if self.score is None else self.score.get(f"propensity_{area}"),
-                "expected_value_yuan": None if self.score is None else self.score.get(f"opportunity_value_{area}_yuan"),
-                "interview_count": int(needs.loc[area, "interview_count"]),
-                "products": recs.reset_index(drop=True),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "area": area,
+                    "propensity": None if self.score is None else self.score.get(f"propensity_{area}"),
+                    "expected_value_yuan": None
+                    if self.score is None
+                    else self.score.get(f"opportunity_value_{area}_yuan"),
+                    "interview_count": int(needs.loc[area, "interview_count"]),
+                    "products": recs.reset_index(drop=True),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -174,7 +188,7 @@ def profile(
     if rows.empty:
         return None
     record = rows.iloc[0].to_dict()
-    return {key: (None if _missing(value) else value) for key, value in record.items()}
+    return {key: (None if is_missing(value) else value) for key, value in record.items()}
 
 
 def load(
@@ -243,40 +257,20 @@ def latest_scored_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 # ---- wording -------------------------------------------------------------------------------
 
 
-def yuan(value: float | None) -> str:
-    """An amount of yuan as the account view and the proposal show it: 12,345."""
-    return "—" if _missing(value) else f"{float(value):,.0f}"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if _missing(value) else f"{float(value):.{digits}%}"
-
-
-def signed_percent(value: float | None) -> str:
-    return "—" if _missing(value) else f"{float(value):+.0%}"
-
-
 def reason_text(feature: str, value: object, stored: str, lang: str) -> str:
-    """A churn reason in the user's language. Chinese: the words scoring stored. English: worded
-    from the account's own value of the feature (the stored words when the value is unknown)."""
+    """A churn reason in the user's language. Chinese: the words scoring stored (they stay as they
+    were when the account was scored). Another language: worded afresh from the same translation
+    entry with the account's own value of the feature (`analytics.models.reasons.phrase`); the
+    stored words when the value is unknown here and the reason has no words for a missing value."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return stored
-    table = i18n.table()
-    if feature in ("value_class", "industry", "ownership") and not _missing(value):
-        kind = "class" if feature == "value_class" else feature
-        return i18n.text(f"account.reason.{feature}", lang, label=i18n.label(kind, value, lang))
-    key = f"account.reason.{feature}"
-    if _missing(value):
-        return i18n.text(f"{key}.missing", lang) if f"{key}.missing" in table else stored
-    if f"{key}.yes" in table:  # a flag
-        return i18n.text(f"{key}.{'yes' if bool(value) else 'no'}", lang)
-    if key not in table:
+    key, _ = reasons.wording(feature, value)
+    if key == reasons.MISSING_KEY:  # no value: perhaps one the account view does not load
         return stored
     try:
-        v = float(value)
-    except (TypeError, ValueError):
+        return reasons.phrase(feature, value, lang)
+    except (TypeError, ValueError):  # a value of another type than the feature's
         return stored
-    return i18n.text(key, lang, v=v, years=v / 12)
 
 
 def product_label(product_id: str, product_name: str, lang: str) -> str:
@@ -285,11 +279,5 @@ def product_label(product_id: str, product_name: str, lang: str) -> str:
     return translated if translated != str(product_id) else f"{product_name}"
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _float(value: object) -> float | None:
-    return None if _missing(value) else float(value)
+    return None if is_missing(value) else float(value)

@@ -10,6 +10,8 @@ from analytics.views.compliance.profiles import overdue, profile_rates, profile_
 from analytics.views.compliance.reports import (
     competitor_reports,
     judge_lateness,
+    late_reports,
+    managers_short_of_reports,
     month_reports,
     report_managers,
     select_reports,
@@ -20,6 +22,7 @@ from analytics.views.compliance.retention import (
     retention_actions,
     retention_outcomes,
     score_month_for,
+    without_action,
 )
 from analytics.views.compliance.review import Review, Summary, review, summary
 from analytics.views.compliance.visits import interactions, under_served, visit_counts
@@ -32,6 +35,8 @@ __all__ = [
     "competitor_reports",
     "interactions",
     "judge_lateness",
+    "late_reports",
+    "managers_short_of_reports",
     "month_reports",
     "overdue",
     "profile_rates",
@@ -42,6 +47,7 @@ __all__ = [
     "retention_outcomes",
     "review",
     "score_month_for",
+    "without_action",
     "select_reports",
     "summary",
     "under_served",

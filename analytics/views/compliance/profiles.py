@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 
 from analytics.common.filters import Filters
+from analytics.common.months import add_months, month_end
 from analytics.common.rules import Rules
-from analytics.views.compliance._common import add_months, month_end, scope_params
+from analytics.views.compliance._common import scope_params
 from analytics.warehouse import queries
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 
 from analytics.common import workdays
 from analytics.common.filters import Filters
+from analytics.common.months import after_day, day_start, month_start
 from analytics.common.rules import Rules
-from analytics.views.compliance._common import after_day, day_start, month_start, scope_params
+from analytics.views.compliance._common import scope_params
 from analytics.warehouse import queries
 
 
@@ -90,3 +91,13 @@ def select_reports(
     if only_late:
         keep &= reports["is_late"]
     return reports[keep]
+
+
+def late_reports(reports: pd.DataFrame) -> pd.DataFrame:
+    """The urgent reports of `select_reports` that missed the working-day deadline."""
+    return reports[reports["is_late"]]
+
+
+def managers_short_of_reports(managers: pd.DataFrame) -> pd.DataFrame:
+    """The managers of `report_managers` who filed fewer reports this month than the rule asks."""
+    return managers[~managers["has_enough_reports"]]

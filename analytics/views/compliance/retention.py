@@ -10,17 +10,34 @@ import duckdb
 import pandas as pd
 
 from analytics.common.filters import Filters
+from analytics.common.months import add_months, day_end, month_start
 from analytics.common.rules import Rules
-from analytics.views.compliance._common import add_months, after_day, month_start, scope_params
+from analytics.views.compliance._common import scope_params
 from analytics.warehouse import queries
 
 OUTCOMES: tuple[str, ...] = ("挽留成功", "部分挽留", "挽留失败")
 # Columns of compliance_at_risk.sql, for the empty answer of a warehouse not scored yet.
 AT_RISK_COLUMNS: tuple[str, ...] = (
-    "account_id", "account_name", "manager_id", "manager_name", "district", "value_class", "is_key_account",
-    "churn_probability", "revenue_at_risk_yuan", "revenue_12m_yuan", "churn_reasons", "risk_rank", "action_count",
-    "has_action", "latest_action", "latest_status", "latest_outcome", "latest_owner_id", "latest_action_at",
-)  # fmt: skip
+    "account_id",
+    "account_name",
+    "manager_id",
+    "manager_name",
+    "district",
+    "value_class",
+    "is_key_account",
+    "churn_probability",
+    "revenue_at_risk_yuan",
+    "revenue_12m_yuan",
+    "churn_reasons",
+    "risk_rank",
+    "action_count",
+    "has_action",
+    "latest_action",
+    "latest_status",
+    "latest_outcome",
+    "latest_owner_id",
+    "latest_action_at",
+)
 
 
 def has_scores(con: duckdb.DuckDBPyConnection) -> bool:
@@ -56,7 +73,7 @@ def at_risk_accounts(
     month = score_month_for(con, as_of)
     if month is None:  # not scored yet, or nothing scored up to as_of
         return pd.DataFrame(columns=list(AT_RISK_COLUMNS))
-    through = actions_through or after_day(as_of) - dt.timedelta(microseconds=1)
+    through = actions_through or day_end(as_of)
     params = {
         **scope_params(scope, as_of),
         "score_month": month,
@@ -102,3 +119,8 @@ def retention_outcomes(actions: pd.DataFrame) -> RetentionOutcomes:
         partly_retained=int((outcome == OUTCOMES[1]).sum()),
         lost=int((outcome == OUTCOMES[2]).sum()),
     )
+
+
+def without_action(at_risk: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk accounts of `at_risk_accounts` with no retention action in the look-back window."""
+    return at_risk[~at_risk["has_action"].astype(bool)]

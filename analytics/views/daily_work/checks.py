@@ -49,9 +49,12 @@ class FormChecker:
     """Collects one Problem per field while reading a form's values into clean ones."""
 
     def __init__(
-        self, cur: duckdb.DuckDBPyConnection, values: Mapping[str, Any], now: dt.datetime,
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        values: Mapping[str, Any],
+        now: dt.datetime,
         scope: tuple[str, ...] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.cur, self.values, self.now = cur, values, now
         self.scope = scope  # the managers whose accounts the writer may reach (None: all)
         self.problems: dict[str, Problem] = {}

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics import config
+from analytics.common import rules
 from analytics.common.filters import Filters
 from analytics.views.daily_work.checks import FormChecker, Problem, ValidationError
 from analytics.warehouse import queries
@@ -66,7 +67,11 @@ def _new_id(prefix: str) -> str:
 
 
 def record_interaction(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
+    con: duckdb.DuckDBPyConnection,
+    values: Mapping[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> str:
     """Insert one interview or call; returns its interaction_id.
 
@@ -104,22 +109,24 @@ def record_competitor_report(
     con: duckdb.DuckDBPyConnection,
     values: Mapping[str, Any],
     *,
-    urgent_kind: str = "争抢",
-    now: dt.datetime | None = None, scope: tuple[str, ...] | None = None,
+    urgent_kind: str | None = None,
+    now: dt.datetime | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> str:
     """Insert one competitor report, filed now; returns its report_id.
 
     values: manager_id, account_id (optional, but required for the urgent kind: a poaching
     attempt is aimed at one of our accounts), competitor, kind, observed_at (not in the
-    future), description (what was offered).
+    future), description (what was offered). `urgent_kind` defaults to the rules file's.
     """
     moment = _now(now)
+    urgent = rules.load().urgent_kind if urgent_kind is None else urgent_kind
 
     def work(cur: duckdb.DuckDBPyConnection) -> str:
         check = FormChecker(cur, values, moment, scope)
         manager_id = check.manager("manager_id")
         kind = check.choice("kind", "report_kind")
-        account = check.account("account_id", required=kind == urgent_kind)
+        account = check.account("account_id", required=kind == urgent)
         competitor = check.choice("competitor", "competitor")
         observed_at = check.moment("observed_at")
         description = check.text("description", max_length=MAX_DESCRIPTION)
@@ -162,7 +169,11 @@ def _status_and_outcome(check: FormChecker) -> tuple[str | None, str | None]:
 
 
 def record_retention_action(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None, scope: tuple[str, ...] | None = None
+    con: duckdb.DuckDBPyConnection,
+    values: Mapping[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> str:
     """Insert one retention action, recorded now; returns its action_id.
 
@@ -186,16 +197,28 @@ def record_retention_action(
         cur.execute(
             "insert into retention_actions (action_id, account_id, owner_id, action, status, outcome, created_at, "
             "due_on, completed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [action_id, account[0], owner_id, action, status, outcome, moment, due_on,
-             moment if status in (DONE, CANCELLED) else None],
-        )  # fmt: skip
+            [
+                action_id,
+                account[0],
+                owner_id,
+                action,
+                status,
+                outcome,
+                moment,
+                due_on,
+                moment if status in (DONE, CANCELLED) else None,
+            ],
+        )
         return action_id
 
     return _in_transaction(con, work)
 
 
 def update_retention_action(
-    con: duckdb.DuckDBPyConnection, values: Mapping[str, Any], *, now: dt.datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    values: Mapping[str, Any],
+    *,
+    now: dt.datetime | None = None,
     scope: tuple[str, ...] | None = None,
 ) -> None:
     """Set an action's status and outcome. values: action_id, status, outcome (required with
@@ -253,7 +276,7 @@ def load_notes_model(db_path: str | Path) -> Any | None:
     """The trained notes model of warehouse `db_path`, or None when there is none (not trained
     yet, or trained by another version): the form then relies on the needs the manager picks."""
     from analytics.models import registry
-    from analytics.models.family import ModelFileError, load_model
+    from analytics.models.persistence import ModelFileError, load_model
 
     path = registry.path_of(config.models_dir(Path(db_path)), "notes")
     if not path.exists():

@@ -86,9 +86,9 @@ def generate(
     say = progress or (lambda message, fraction: None)
     rng = np.random.default_rng(seed)
     catalogue = cat.load()
-    month_starts = np.arange(
-        np.datetime64(end_month, "M") - (months - 1), np.datetime64(end_month, "M") + 1
-    ).astype("datetime64[D]")
+    month_starts = np.arange(np.datetime64(end_month, "M") - (months - 1), np.datetime64(end_month, "M") + 1).astype(
+        "datetime64[D]"
+    )
     window_start, window_end = month_starts[0], (month_starts[-1].astype("datetime64[M]") + 1).astype("datetime64[D]")
 
     db.drop_all(con)
@@ -99,7 +99,13 @@ def generate(
     p = make_portfolio(rng, accounts, months, catalogue)
     managers = managers_frame(rng, p)
     write("managers", pa.Table.from_pandas(managers, preserve_index=False))
-    write("products", pa.Table.from_pandas(catalogue.products[["product_id", "product_name", "area", "billing_unit", "list_price_yuan"]], preserve_index=False))
+    write(
+        "products",
+        pa.Table.from_pandas(
+            catalogue.products[["product_id", "product_name", "area", "billing_unit", "list_price_yuan"]],
+            preserve_index=False,
+        ),
+    )
     names = account_names(rng, p, catalogue.industries)
     write("contacts", pa.Table.from_pandas(contacts_frame(rng, p), preserve_index=False))
 
@@ -166,22 +172,24 @@ def generate(
         pos = idx[ups.column("account_pos").to_numpy()]
         ids = np.arange(seq + 1, seq + 1 + pos.size)
         seq += pos.size
-        con.register("_ups", pa.table({
-            "seq": ids,
-            "account_id": pa.array(p.account_ids).take(pa.array(pos)),
-            "kind": ups.column("kind"),
-            "updated_at": ups.column("updated_at"),
-            "updated_by": pa.array(p.manager_ids).take(pa.array(p.manager_of[pos])),
-        }))  # fmt: skip
+        con.register(
+            "_ups",
+            pa.table(
+                {
+                    "seq": ids,
+                    "account_id": pa.array(p.account_ids).take(pa.array(pos)),
+                    "kind": ups.column("kind"),
+                    "updated_at": ups.column("updated_at"),
+                    "updated_by": pa.array(p.manager_ids).take(pa.array(p.manager_of[pos])),
+                }
+            ),
+        )
         con.execute(
-            "insert into profile_updates by name "
-            "select * exclude (seq), printf('U%010d', seq) as update_id from _ups"
+            "insert into profile_updates by name select * exclude (seq), printf('U%010d', seq) as update_id from _ups"
         )
         con.unregister("_ups")
     say("完成 / done", 1.0)
-    return {
-        table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in db.ALL_TABLES
-    }
+    return {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in db.ALL_TABLES}
 
 
 def _ownership(rng: np.random.Generator, p, industries: pd.DataFrame) -> np.ndarray:

@@ -123,7 +123,10 @@ def competitor_reports(
     mgr = np.repeat(np.arange(n_mgr), count)
     with_account = rng.random(mgr.size) < 0.5
     general_acc = np.array(
-        [accounts_of_manager[m][rng.integers(0, accounts_of_manager[m].size)] if accounts_of_manager[m].size else -1 for m in mgr],
+        [
+            accounts_of_manager[m][rng.integers(0, accounts_of_manager[m].size)] if accounts_of_manager[m].size else -1
+            for m in mgr
+        ],
         dtype=np.int64,
     )
     with_account &= general_acc >= 0

@@ -53,9 +53,7 @@ class Mechanism:
     churn_poached: float = 1.1
     churn_complaints: float = 0.25
     churn_products: float = -0.22
-    churn_class: dict[str, float] = field(
-        default_factory=lambda: {"A": -0.5, "B": -0.25, "C": 0.0, "D": 0.45}
-    )
+    churn_class: dict[str, float] = field(default_factory=lambda: {"A": -0.5, "B": -0.25, "C": 0.0, "D": 0.45})
     churn_key: float = -0.4
     churn_latent: float = 0.3
     partial_share: float = 0.4  # share of churns that keep a residual revenue
@@ -78,9 +76,7 @@ class Mechanism:
     adopt_risk_drag: float = -0.8
     adopt_key: float = 0.3
     # interviews
-    visit_rate: dict[str, float] = field(
-        default_factory=lambda: {"A": 0.85, "B": 0.45, "C": 0.28, "D": 0.12}
-    )
+    visit_rate: dict[str, float] = field(default_factory=lambda: {"A": 0.85, "B": 0.45, "C": 0.28, "D": 0.12})
     voice_intercept: float = -1.5
     voice_need: float = 1.8
 

@@ -150,7 +150,29 @@ def contacts_frame(rng: np.random.Generator, p: Portfolio) -> pd.DataFrame:
     role = np.where(pos == 0, 0, np.where(pos == 1, 1, rng.choice([2, 3, 4], acc.size, p=[0.5, 0.35, 0.15])))
     p_other = 1 / (1 + np.exp(-(-1.8 - 0.9 * p.loyalty[acc] + 0.5 * (role == 1))))
     carrier = np.where(rng.random(acc.size) < p_other, rng.choice([1, 2, 3, 4], acc.size, p=[0.5, 0.35, 0.1, 0.05]), 0)
-    phone_prefix = np.array(["139", "138", "137", "136", "135", "150", "151", "158", "182", "187", "188", "133", "153", "180", "189", "130", "131", "186", "192"])
+    phone_prefix = np.array(
+        [
+            "139",
+            "138",
+            "137",
+            "136",
+            "135",
+            "150",
+            "151",
+            "158",
+            "182",
+            "187",
+            "188",
+            "133",
+            "153",
+            "180",
+            "189",
+            "130",
+            "131",
+            "186",
+            "192",
+        ]
+    )
     prefix_idx = np.where(carrier == 0, rng.integers(0, 11, acc.size), rng.integers(11, phone_prefix.size, acc.size))
     phone = np.char.add(phone_prefix[prefix_idx], np.char.zfill(rng.integers(0, 10**8, acc.size).astype(str), 8))
     return pd.DataFrame(

@@ -39,10 +39,22 @@ class Outcome:
 def _spring_festival_months(month_starts: np.ndarray) -> np.ndarray:
     """Month index of each Spring Festival inside the window (the month with the holiday dip)."""
     festival = np.array(
-        ["2019-02-05", "2020-01-25", "2021-02-12", "2022-02-01", "2023-01-22", "2024-02-10",
-         "2025-01-29", "2026-02-17", "2027-02-06", "2028-01-26", "2029-02-13", "2030-02-03"],
+        [
+            "2019-02-05",
+            "2020-01-25",
+            "2021-02-12",
+            "2022-02-01",
+            "2023-01-22",
+            "2024-02-10",
+            "2025-01-29",
+            "2026-02-17",
+            "2027-02-06",
+            "2028-01-26",
+            "2029-02-13",
+            "2030-02-03",
+        ],
         dtype="datetime64[M]",
-    )  # fmt: skip
+    )
     return np.flatnonzero(np.isin(month_starts.astype("datetime64[M]"), festival))
 
 
@@ -149,7 +161,9 @@ def simulate(
         stay = np.flatnonzero(start & partial)
         if stay.size:
             value = np.where(owned[stay], quantity[stay] * price * price_factor[stay], np.inf)
-            value = np.where(member_based[None, :] & owned[stay], members[stay, None] * member_share[stay] * price, value)
+            value = np.where(
+                member_based[None, :] & owned[stay], members[stay, None] * member_share[stay] * price, value
+            )
             smallest = value.argmin(axis=1)
             total = np.where(owned[stay], value, 0.0).sum(axis=1)
             owned[stay] = False
@@ -182,7 +196,9 @@ def simulate(
         term = np.maximum(p.agreement_months, 1)
         expiry_index = open_index + term * np.ceil((t - open_index) / term).astype(int)
         expiring = (p.agreement_months > 0) & (expiry_index - t <= 3)
-        poached = pre & (rng.random(n) < sigmoid(mech.poach_intercept + mech.poach_risk * risk + mech.poach_expiring * expiring))
+        poached = pre & (
+            rng.random(n) < sigmoid(mech.poach_intercept + mech.poach_risk * risk + mech.poach_expiring * expiring)
+        )
         lam = mech.complaint_rate * np.exp(mech.complaint_risk * np.clip(risk, 0, None)) * (1 + p.employees / 500)
         complaint_count = np.where(live, rng.poisson(np.minimum(lam, 5.0)), 0)
         risk = (
@@ -225,7 +241,12 @@ def simulate(
         bill = live[:, None] & owned
         bill_rows, bill_cols = np.nonzero(bill)
         units = qty_units[bill_rows, bill_cols]
-        revenue = units * price[bill_cols] * price_factor[bill_rows, bill_cols] * np.where(is_message[bill_cols], 1.0, noise[bill_rows, bill_cols])
+        revenue = (
+            units
+            * price[bill_cols]
+            * price_factor[bill_rows, bill_cols]
+            * np.where(is_message[bill_cols], 1.0, noise[bill_rows, bill_cols])
+        )
         silent_now = churn_kind[bill_rows] == 3
         units = np.where(silent_now, 0, units)
         revenue = np.where(silent_now, 0.0, np.round(revenue, 2))
@@ -269,9 +290,17 @@ def simulate(
         table = events.complaints(rng, complaint_count, risk, account_ids, month_start, days, end_stamp)
         write("complaints", _with_seq(table, seq, "complaints"))
         table = events.competitor_reports(
-            rng, poached, mech.poach_reported_share, p.manager_of, p.diligence, accounts_of_manager,
-            account_ids, manager_ids, month_start, days,
-        )  # fmt: skip
+            rng,
+            poached,
+            mech.poach_reported_share,
+            p.manager_of,
+            p.diligence,
+            accounts_of_manager,
+            account_ids,
+            manager_ids,
+            month_start,
+            days,
+        )
         write("competitor_reports", _with_seq(table, seq, "competitor_reports"))
 
         # Probabilities for next month, and the truth rows that record them.
@@ -306,9 +335,12 @@ def simulate(
         whitespace = (fit[:, None, :] * ~held * in_area[None, :, :]).max(axis=2)  # (n, 4)
         has_area = held.any(axis=2)
         counts = np.bincount(peer_group[pre], minlength=n_groups).astype(float)
-        peer = np.stack(
-            [np.bincount(peer_group[pre], weights=has_area[pre, a], minlength=n_groups) for a in range(4)], axis=1
-        ) / np.maximum(counts, 1.0)[:, None]
+        peer = (
+            np.stack(
+                [np.bincount(peer_group[pre], weights=has_area[pre, a], minlength=n_groups) for a in range(4)], axis=1
+            )
+            / np.maximum(counts, 1.0)[:, None]
+        )
         logit_a = (
             np.array(mech.adopt_intercept)[None, :]
             + mech.adopt_need * p.need
@@ -330,7 +362,9 @@ def simulate(
                     "billing_month": pa.array(np.full(4 * k, month_start)),
                     "area": np.tile(np.array(AREAS), k),
                     "monthly_probability": propensity[rows_a].ravel().astype(np.float32),
-                    "window_probability": (1 - (1 - propensity[rows_a].ravel()) ** WINDOWS.adoption_months).astype(np.float32),
+                    "window_probability": (1 - (1 - propensity[rows_a].ravel()) ** WINDOWS.adoption_months).astype(
+                        np.float32
+                    ),
                     "is_adopted": adopted[rows_a].ravel(),
                 }
             ),

@@ -16,9 +16,7 @@ from analytics.warehouse.importer.columns import quote_ident
 from analytics.warehouse.importer.convert import TypedTable
 
 
-def apply(
-    con: duckdb.DuckDBPyConnection, typed: dict[str, TypedTable], progress=None
-) -> dict[str, int]:
+def apply(con: duckdb.DuckDBPyConnection, typed: dict[str, TypedTable], progress=None) -> dict[str, int]:
     """Replace and insert every table's rows in one transaction; rows written per table.
 
     On any error the transaction is rolled back and the warehouse is as before.
@@ -35,17 +33,10 @@ def apply(
             month = spec.contract.replace_by_month
             if month:
                 m = quote_ident(month)
-                con.execute(
-                    f"delete from {target} where {m} in (select distinct {m} from {source.ident})"
-                )
+                con.execute(f"delete from {target} where {m} in (select distinct {m} from {source.ident})")
             else:
-                match = " and ".join(
-                    f"s.{quote_ident(k)} = {target}.{quote_ident(k)}" for k in spec.contract.key
-                )
-                con.execute(
-                    f"delete from {target} where exists "
-                    f"(select 1 from {source.ident} as s where {match})"
-                )
+                match = " and ".join(f"s.{quote_ident(k)} = {target}.{quote_ident(k)}" for k in spec.contract.key)
+                con.execute(f"delete from {target} where exists (select 1 from {source.ident} as s where {match})")
             columns = ", ".join(c.ident for c in spec.columns)
             con.execute(f"insert into {target} ({columns}) select {columns} from {source.ident}")
             written[table] = con.execute(f"select count(*) from {source.ident}").fetchone()[0]

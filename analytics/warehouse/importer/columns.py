@@ -195,8 +195,7 @@ def header_map(spec: TableSpec) -> dict[str, str]:
             key = normalise_header(header)
             if mapping.setdefault(key, column.name) != column.name:
                 raise ValueError(
-                    f"contract: header {header!r} of {spec.name} names both "
-                    f"{mapping[key]} and {column.name}"
+                    f"contract: header {header!r} of {spec.name} names both {mapping[key]} and {column.name}"
                 )
     return mapping
 

@@ -90,10 +90,7 @@ def _trimmed(cell: str) -> str:
 def _date_shape(raw: str, kind: str) -> str:
     """Date separators `/` `.` `年` `月` folded to `-` (`日` dropped); timestamps keep `.`."""
     if kind == "timestamp":
-        return (
-            f"case when regexp_matches({raw}, '[/年月日]') "
-            f"then translate({raw}, '/年月日', '---') else {raw} end"
-        )
+        return f"case when regexp_matches({raw}, '[/年月日]') then translate({raw}, '/年月日', '---') else {raw} end"
     return (
         f"case when regexp_matches({raw}, '[/.年月日]') "
         f"then rtrim(translate({raw}, '/.年月日', '----'), '-') else {raw} end"
@@ -108,10 +105,7 @@ def _conversion(column: Column, raw: str, shape: str, i: int, params: dict[str, 
         return raw
     if column.kind == "integer":
         # A plain cast would round 2.5 to 3; a whole number must equal its double reading.
-        return (
-            f"case when try_cast({raw} as double) = try_cast({raw} as {target}) "
-            f"then try_cast({raw} as {target}) end"
-        )
+        return f"case when try_cast({raw} as double) = try_cast({raw} as {target}) then try_cast({raw} as {target}) end"
     if column.kind == "boolean":
         params["true_words"] = sorted(TRUE_WORDS)
         params["false_words"] = sorted(FALSE_WORDS)
@@ -171,9 +165,7 @@ def _bad(column: Column, raw: str, typed: str) -> str:
     return bad
 
 
-def build_typed(
-    con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[StagedFile], name: str
-) -> TypedTable:
+def build_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[StagedFile], name: str) -> TypedTable:
     """Create the typed temporary table `name` from all staged files of one table."""
     params: dict[str, object] = {}
     raws = [f"r{i}" for i in range(len(spec.columns))]
@@ -190,21 +182,17 @@ def build_typed(
             else:
                 cells.append(f"nullif({_trimmed(quote_ident(source))}, '') as r{i}")
         selects.append(
-            f"select {n} as _file, {staged.row_expr} as _row, {', '.join(cells)} "
-            f"from {quote_ident(staged.staging)}"
+            f"select {n} as _file, {staged.row_expr} as _row, {', '.join(cells)} from {quote_ident(staged.staging)}"
         )
     shapes = "".join(f", {_date_shape(raws[i], spec.columns[i].kind)} as s{i}" for i in dated)
     conversions = ", ".join(
-        f"{_conversion(c, raws[i], f's{i}', i, params)} as {c.ident}"
-        for i, c in enumerate(spec.columns)
+        f"{_conversion(c, raws[i], f's{i}', i, params)} as {c.ident}" for i, c in enumerate(spec.columns)
     )
     flag_terms = []
     for i, column in enumerate(spec.columns):
         if not blank_is_allowed(column):
             flag_terms.append(f"case when {raws[i]} is null then {1 << (2 * i)} else 0 end")
-        flag_terms.append(
-            f"case when {_bad(column, raws[i], column.ident)} then {1 << (2 * i + 1)} else 0 end"
-        )
+        flag_terms.append(f"case when {_bad(column, raws[i], column.ident)} then {1 << (2 * i + 1)} else 0 end")
     column_list = ", ".join(c.ident for c in spec.columns)
     con.execute(
         f"""

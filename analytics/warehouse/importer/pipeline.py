@@ -45,8 +45,7 @@ def import_files(
                     "",
                     None,
                     None,
-                    f"不能导入表 {table!r} / table {table!r} cannot be imported; "
-                    f"importable: {', '.join(CONTRACTS)}",
+                    f"不能导入表 {table!r} / table {table!r} cannot be imported; importable: {', '.join(CONTRACTS)}",
                 )
             ]
         )

@@ -61,10 +61,7 @@ def stage_file(
         return table, None
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        fail(
-            f"不支持的文件类型 {path.suffix or '(无)'} / unsupported file type; "
-            "use .csv, .xlsx or .parquet"
-        )
+        fail(f"不支持的文件类型 {path.suffix or '(无)'} / unsupported file type; use .csv, .xlsx or .parquet")
         return table, None
     cleanup: list[Path] = []
     try:
@@ -131,9 +128,7 @@ def _table_from_header(header: list[str], spec_of: Callable[[str], TableSpec]) -
     return best[1]
 
 
-def _map_header(
-    spec: TableSpec, header: list[str], label: str, log: ProblemLog
-) -> dict[str, str] | None:
+def _map_header(spec: TableSpec, header: list[str], label: str, log: ProblemLog) -> dict[str, str] | None:
     """Column -> staging column (`c0`, `c1`, …), or None after logging header problems."""
     aliases = header_map(spec)
     columns: dict[str, str] = {}

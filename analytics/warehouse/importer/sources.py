@@ -102,8 +102,7 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
             text = f"array_to_string({ref}, ';')" if dtype.endswith("[]") else f"{ref}::varchar"
             cells.append(f"{text} as c{i}")
         con.execute(
-            f"create temp table {quote_ident(staging)} as "
-            f"select {', '.join(cells)} from read_parquet($path)",
+            f"create temp table {quote_ident(staging)} as select {', '.join(cells)} from read_parquet($path)",
             {"path": str(path)},
         )
         return "rowid + 1"
@@ -148,9 +147,7 @@ def _open_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str | None) ->
         view = f"{staging}_arrow"
         con.register(view, data)
         try:
-            con.execute(
-                f"create temp table {quote_ident(staging)} as select * from {quote_ident(view)}"
-            )
+            con.execute(f"create temp table {quote_ident(staging)} as select * from {quote_ident(view)}")
         finally:
             con.unregister(view)
         return "_row"

@@ -16,9 +16,7 @@ from analytics.warehouse.importer.problems import MAX_PROBLEMS, Problem, Problem
 def check_values(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: ProblemLog) -> None:
     """Blank required cells and cells that are not of the column's type."""
     columns = typed.spec.columns
-    counts = ", ".join(
-        f"count(*) filter (where _flags & {1 << k} <> 0)" for k in range(2 * len(columns))
-    )
+    counts = ", ".join(f"count(*) filter (where _flags & {1 << k} <> 0)" for k in range(2 * len(columns)))
     totals = con.execute(f"select {counts} from {typed.ident} where _flags <> 0").fetchone()
     if not any(totals):
         return
@@ -71,8 +69,7 @@ def check_constraints(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: Pr
         for file_index, row, value, other_value in rows:
             if check.other:
                 reason = (
-                    f"{quote(value)} {check.reason_zh} {quote(other_value)} / "
-                    f"{check.reason_en} {quote(other_value)}"
+                    f"{quote(value)} {check.reason_zh} {quote(other_value)} / {check.reason_en} {quote(other_value)}"
                 )
             else:
                 reason = f"{quote(value)} {check.reason_zh} / {check.reason_en}"
@@ -80,9 +77,7 @@ def check_constraints(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: Pr
         log.add_found(found, total)
 
 
-def check_duplicate_keys(
-    con: duckdb.DuckDBPyConnection, typed: TypedTable, log: ProblemLog
-) -> None:
+def check_duplicate_keys(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: ProblemLog) -> None:
     """Rows whose key an earlier row of the same import (any file) already has."""
     key = typed.spec.contract.key
     keys = ", ".join(quote_ident(k) for k in key)
@@ -141,13 +136,8 @@ def check_references(
         col = quote_ident(column)
         parents = f"select {quote_ident(parent_column)} as k from {quote_ident(parent)}"
         if parent in imported:
-            parents += (
-                f" union all select {quote_ident(parent_column)} from {imported[parent].ident}"
-            )
-        where = (
-            f"t.{col} is not null and not exists "
-            f"(select 1 from ({parents}) as p where p.k = t.{col})"
-        )
+            parents += f" union all select {quote_ident(parent_column)} from {imported[parent].ident}"
+        where = f"t.{col} is not null and not exists (select 1 from ({parents}) as p where p.k = t.{col})"
         total = con.execute(f"select count(*) from {typed.ident} as t where {where}").fetchone()[0]
         if not total:
             continue

@@ -1,0 +1,73 @@
+"""`needsmine train`: train the notes, churn and upsell models and save them beside the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from analytics import config
+from analytics.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    Progress,
+    add_db_option,
+    bad_input,
+    json_default,
+    month_argument,
+    open_built,
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `train` to the command line's subcommands; the new parser."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train the notes, churn and upsell models (rolling-origin evaluation) and save them",
+        description=(
+            "Train the notes model, the churn model and one upsell model per area on a built "
+            "warehouse (builds it first if needed). The test as-of month is the latest whose label "
+            "window is complete, or --as-of; models train only on as-of months whose labels were "
+            "complete by then. Models are saved beside the warehouse (<db>.models/)."
+        ),
+    )
+    parser.add_argument("--as-of", help="test as-of month, YYYY-MM (default: the latest with a complete window)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_db_option(parser)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train every model, save them, record the run and print the evaluation; the exit code."""
+    import datetime as dt
+
+    from analytics.models import registry, training
+
+    as_of = month_argument(args.as_of)
+    con, path = open_built(args)
+    if con is None:
+        return EXIT_BAD_INPUT
+    with con:
+        try:
+            models, report = training.train_all(con, as_of=as_of, seed=args.seed, progress=Progress(args.quiet))
+        except ValueError as err:
+            return bad_input(f"needsmine train: {err}")
+        metadata = {"trained_at": dt.datetime.now().replace(microsecond=0), "warehouse": str(path), "seed": args.seed}
+        registry.save_all(config.models_dir(path), models, report, metadata)
+        registry.record_run(con, report, metadata)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=json_default))
+        return EXIT_OK
+    print(f"模型已保存 / models saved to {config.models_dir(path)}")
+    notes = report["notes"]
+    print(f"  走访纪要 notes: macro F1 {notes['macro_f1']:.3f} (held-out {notes['test_rows']:,} notes)")
+    for name, r in [("离网 churn", report["churn"])] + [(a, r) for a, r in report["upsell"].items()]:
+        truth = (
+            f", truth AUC {r['truth_auc']:.3f} (ratio {r['auc'] / r['truth_auc']:.3f})" if r.get("truth_auc") else ""
+        )
+        print(
+            f"  {name:<20} test {r['test_as_of']}: AUC {r['auc']:.3f}{truth}, PR-AUC {r['pr_auc']:.3f}, "
+            f"lift@10% {r['lift_top_decile']:.2f}, Brier {r['brier']:.4f}, {r['positives']}/{r['rows']} positive"
+        )
+    return EXIT_OK

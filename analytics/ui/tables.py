@@ -1,0 +1,200 @@
+"""The one way a page draws a table and offers a file: `table` and `download`.
+
+`table` draws a DataFrame whose columns are data names (`revenue_at_risk_yuan`), each with a column
+config chosen by `column_config` — its header from the i18n table (`<prefix>.col.<name>`) and a
+format for yuan, shares, scores, dates and counts; text columns get an explicit text column, never
+None (None hides a column in the browser). `download` is the one audited export: the file (CSV with
+a byte-order mark for Excel, XLSX, or any bytes a page makes, such as the proposal) is written only
+when the button is clicked, and the click goes to the audit trail with who, what and the file name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from analytics.access import audit
+from analytics.common import i18n
+from analytics.ui.connection import connection, db_path
+from analytics.ui.language import lang, speaking, t
+from analytics.ui.signin import current_user
+from analytics.views import opportunities
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_SHOWN = 500  # rows drawn at most; a province's lists run to thousands, the download has them all
+MOST_ROWS = 20  # rows a table shows before it scrolls
+
+# Columns whose names do not say their format by a suffix.
+PERCENT = frozenset(
+    {
+        "revenue_share",
+        "share_from",
+        "share_to",
+        "revenue_change_yoy",
+        "retention",
+        "truth_ratio",
+        "share",
+        "precision",
+        "recall",
+        "f1",
+        "mean_predicted",
+    }
+)
+FOUR_PLACES = frozenset({"auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs_contribution", "weight", "threshold"})
+TWO_PLACES = frozenset({"lift_top_decile"})
+SIGNED_POINTS = frozenset({"share_change_points"})
+# Long text gets room; the account (and its rank) stays in view while a wide table scrolls sideways.
+WIDE = frozenset({"churn_reasons", "top_reason", "products", "description", "notes"})
+PINNED = frozenset({"priority_rank", "account_name"})
+
+Worded = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def header(name: str, prefix: str | None, lang: str) -> str:
+    """The header of column `name`: `<prefix>.col.<name>` in `lang`, or the name itself when the
+    frame's columns are already worded for people (prefix None)."""
+    return name if prefix is None else i18n.text(f"{prefix}.col.{name}", lang)
+
+
+def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
+    """The column config of one column: by its name's unit suffix first, then by its values' type.
+    Always a config with the label; never None, which would hide the column."""
+    cc = st.column_config
+    if name.endswith("_yuan"):
+        return cc.NumberColumn(label, format="localized")
+    if name.endswith(("_rate", "probability", "propensity")) or name in PERCENT:
+        return cc.NumberColumn(label, format="percent")
+    if name in FOUR_PLACES:
+        return cc.NumberColumn(label, format="%.4f")
+    if name in TWO_PLACES:
+        return cc.NumberColumn(label, format="%.2f")
+    if name in SIGNED_POINTS:
+        return cc.NumberColumn(label, format="%+.2f")
+    if name.endswith("_on"):
+        return cc.DateColumn(label, format="YYYY-MM-DD")
+    if name.endswith("_at") or pd.api.types.is_datetime64_any_dtype(values):
+        return cc.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+    if pd.api.types.is_bool_dtype(values):
+        return cc.CheckboxColumn(label)
+    if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
+        return cc.NumberColumn(label)
+    return cc.TextColumn(label, width="large" if name in WIDE else None, pinned=name in PINNED or None)
+
+
+def column_config(shown: pd.DataFrame, prefix: str | None, lang: str) -> dict[str, dict[str, Any]]:
+    """A column config for every column of `shown`, headers in `lang`."""
+    return {str(name): column(str(name), header(str(name), prefix, lang), shown[name]) for name in shown.columns}
+
+
+def height(rows: int) -> int:
+    """Pixels for a table that shows up to MOST_ROWS rows before it scrolls."""
+    return 38 + 35 * min(max(rows, 1), MOST_ROWS)
+
+
+def table(
+    data: pd.DataFrame,
+    prefix: str | None = None,
+    *,
+    key: str | None = None,
+    file_name: str | None = None,
+    worded: Worded | None = None,
+    where: DeltaGenerator | None = None,
+) -> None:
+    """Draw `data` (columns named as in the data, headers `<prefix>.col.<name>`; prefix None for a
+    frame already worded for people), or a note when it has no rows.
+
+    `worded` turns rows into what people read (display names of codes, the columns shown); it is
+    applied to the first MAX_SHOWN rows only, and to the whole frame when it is downloaded. With
+    `file_name` a button below downloads every row as CSV (or XLSX for a .xlsx name)."""
+    place = where or st
+    if data.empty:
+        place.info(t("app.no_rows"))
+        return
+    shown = data.head(MAX_SHOWN)
+    shown = worded(shown) if worded else shown
+    place.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=height(len(shown)),
+        key=key,
+        column_config=column_config(shown, prefix, lang()),
+    )
+    if len(data) > MAX_SHOWN:
+        place.caption(t("app.truncated", shown=MAX_SHOWN, total=len(data)))
+    if file_name:
+        download(data, prefix, file_name=file_name, key=f"{key or file_name}_download", worded=worded, where=where)
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+
+def csv_bytes(data: pd.DataFrame, prefix: str | None, lang: str) -> bytes:
+    """`data` as CSV with headers in `lang`; UTF-8 with a byte-order mark, so that Excel opens the
+    Chinese text."""
+    headers = {name: header(str(name), prefix, lang) for name in data.columns}
+    return data.rename(columns=headers).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(data: pd.DataFrame, prefix: str | None, lang: str, sheet: str) -> bytes:
+    """`data` as one sheet of an .xlsx workbook, headers in `lang`, numbers kept as numbers."""
+    headers = {name: header(str(name), prefix, lang) for name in data.columns}
+    return opportunities.excel_bytes(data, headers, sheet)
+
+
+def download(
+    data: pd.DataFrame | Callable[[], bytes],
+    prefix: str | None = None,
+    *,
+    file_name: str,
+    key: str,
+    what: str | None = None,
+    worded: Worded | None = None,
+    sheet: str | None = None,
+    text: str | None = None,
+    mime: str | None = None,
+    help: str | None = None,
+    icon: str | None = None,
+    where: DeltaGenerator | None = None,
+) -> None:
+    """A download button whose file is written only when it is clicked, the export then recorded
+    in the audit trail (who, `what` — by default "<prefix> table" — and the file name).
+
+    `data` is a frame (worded by `worded`, headers `<prefix>.col.<name>`; CSV, or XLSX with sheet
+    `sheet` for a .xlsx `file_name`) or a function returning the file's bytes (e.g. a Word
+    document, with `text` and `mime` given). The file is written in the language of this run."""
+    suffix = PurePath(file_name).suffix.lower()
+    who, con, language = current_user(), connection(db_path()), lang()
+    obj = what or f"{prefix} table"
+
+    def make() -> bytes:
+        if callable(data):
+            return data()
+        rows = worded(data) if worded else data
+        if suffix == ".xlsx":
+            return xlsx_bytes(rows, prefix, language, sheet or PurePath(file_name).stem)
+        return csv_bytes(rows, prefix, language)
+
+    def written() -> bytes:
+        # Runs when clicked, outside the script run: who, where and the language were taken above.
+        audit.record(con.cursor(), who.username if who else "—", who.role if who else None, "export", obj, file_name)
+        with speaking(language):
+            return make()
+
+    default_text = "app.download_xlsx" if suffix == ".xlsx" else "app.download_csv"
+    (where or st).download_button(
+        text or t(default_text),
+        data=written,
+        file_name=file_name,
+        mime=mime or (XLSX_MIME if suffix == ".xlsx" else CSV_MIME),
+        key=key,
+        help=help,
+        icon=icon,
+        on_click="ignore",
+    )
