@@ -29,18 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = (
-    "portfolio",
-    "account",
-    "opportunities",
-    "trends",
-    "model_quality",
-    "compliance",
-    "competitor_reports",
-    "interviews",
-    "retention",
-    "warehouse",
-)
+from analytics.access import pages as registry  # noqa: E402 (after the path is set)
+
+# Every page of the department head's navigation but the administrator's: the registry's order.
+PAGES = tuple(page.name for page in registry.for_role("head"))
 TARGET_SECONDS = 0.5
 
 

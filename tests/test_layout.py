@@ -30,9 +30,27 @@ TOP_MODULES = {"__init__.py", "__main__.py", "config.py"}
 # What a page may not do itself: a page reads widgets, calls analytics, draws the result.
 PAGE_FORBIDDEN_IMPORTS = {"pandas", "numpy", "duckdb", "sklearn", "plotly", "scipy", "matplotlib", "docx"}
 RESHAPING = {
-    "groupby", "pivot", "pivot_table", "merge", "melt", "agg", "aggregate", "sort_values", "drop",
-    "assign", "rename", "loc", "iloc", "query", "join", "concat", "explode", "apply", "stack", "unstack",
-}  # fmt: skip
+    "groupby",
+    "pivot",
+    "pivot_table",
+    "merge",
+    "melt",
+    "agg",
+    "aggregate",
+    "sort_values",
+    "drop",
+    "assign",
+    "rename",
+    "loc",
+    "iloc",
+    "query",
+    "join",
+    "concat",
+    "explode",
+    "apply",
+    "stack",
+    "unstack",
+}
 SQL = re.compile(r"\bselect\b[\s\S]*\bfrom\b", re.IGNORECASE)
 
 
