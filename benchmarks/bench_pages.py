@@ -97,12 +97,12 @@ def main() -> int:
     args = parser.parse_args()
 
     from analytics.access import auth
-    from analytics.models import preparation as pipeline
+    from analytics.models import preparation
     from analytics.warehouse import db
 
     path = args.db or Path(f"/tmp/needsmine-bench-pages-{args.accounts}/w.duckdb")
     t0 = time.perf_counter()
-    ran = pipeline.prepare(path, demo_accounts=args.accounts)
+    ran = preparation.prepare(path, demo_accounts=args.accounts)
     if ran:
         print(f"prepared {path}: {', '.join(ran)} in {time.perf_counter() - t0:.0f} s")
     with db.connect(path) as con:

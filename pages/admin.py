@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import config
 from analytics.access import audit, auth
-from analytics.models import preparation as pipeline
+from analytics.models import preparation
 from analytics.ui import routing, tables, trail
 from analytics.ui.connection import cursor, db_path
 from analytics.ui.language import label, t
@@ -72,7 +72,9 @@ with models_tab:
     st.caption(t("admin.retrain_help"))
     if st.button(t("admin.retrain"), type="primary"):
         bar = st.progress(0.0, text=t("admin.retraining"))
-        report = pipeline.retrain(config.db_path(db_path()), lambda m, f: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        report = preparation.retrain(
+            config.db_path(db_path()), lambda m, f: bar.progress(min(max(f, 0.0), 1.0), text=m)
+        )
         trail.record("retrain", "models", f"churn AUC {report['churn']['auc']:.3f}")
         st.cache_data.clear()
         st.success(t("admin.retrained", auc=report["churn"]["auc"]))

@@ -5,8 +5,7 @@ working-day deadline."""
 import streamlit as st
 
 from analytics.ui import compliance as ui
-from analytics.ui import forms as daily_forms
-from analytics.ui import routing, tables
+from analytics.ui import forms, routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import label, t
@@ -30,7 +29,7 @@ st.caption(
 )
 
 with st.expander(t("competitor_reports.form"), expanded=True):
-    daily_forms.competitor_report_form(filters, rules)
+    forms.competitor_report_form(filters, rules)
 
 reports = ui.reports(filters, as_of, rules)
 managers = ui.report_managers(db_path(), filters, as_of, rules)

@@ -5,8 +5,7 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import compliance as ui
-from analytics.ui import forms as daily_forms
-from analytics.ui import routing, tables
+from analytics.ui import forms, routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import t
@@ -21,7 +20,7 @@ as_of = ui.period_picker("interviews_period")
 st.caption(t("interviews.caption", as_of=as_of, quotas=ui.quota_text(rules)))
 
 with st.expander(t("interviews.form"), expanded=True):
-    daily_forms.interview_form(filters)
+    forms.interview_form(filters)
 
 visits = ui.visits(db_path(), filters, as_of, rules)
 under = compliance.under_served(visits)

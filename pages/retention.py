@@ -4,8 +4,7 @@ them (what, who, when) with their status and outcome, and the retention success 
 import streamlit as st
 
 from analytics.ui import compliance as ui
-from analytics.ui import forms as daily_forms
-from analytics.ui import routing, tables
+from analytics.ui import forms, routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import t
@@ -56,10 +55,10 @@ tables.table(
 left, right = st.columns(2)
 with left:
     st.subheader(t("retention.record_title"))
-    daily_forms.retention_action_form(filters, list(without["account_id"]) + list(risky["account_id"]))
+    forms.retention_action_form(filters, list(without["account_id"]) + list(risky["account_id"]))
 with right:
     st.subheader(t("retention.update_title"))
-    daily_forms.action_update_form(actions)
+    forms.action_update_form(actions)
 
 st.subheader(t("retention.actions_title"))
 tables.table(

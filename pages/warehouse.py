@@ -4,13 +4,13 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import routing
-from analytics.ui import warehouse as overview
+from analytics.ui import warehouse as ui
 from analytics.ui.connection import db_path
 from analytics.ui.language import t
 
 routing.require_app(__file__)
 path = db_path()
-h = overview.headline(path)
+h = ui.headline(path)
 
 st.title(t("warehouse.title"))
 st.caption(t("warehouse.caption", path=path, month=h.latest_month))
@@ -28,4 +28,4 @@ c5.metric(
 )
 c6.metric(t("warehouse.billed", month=h.latest_month), f"{h.billed_account_count:,}")
 
-st.plotly_chart(overview.revenue_figure(overview.revenue_by_area(path)), width="stretch")
+st.plotly_chart(ui.revenue_figure(ui.revenue_by_area(path)), width="stretch")

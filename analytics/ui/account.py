@@ -16,8 +16,7 @@ from analytics.common.filters import Filters
 from analytics.ui import tables
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
-from analytics.views.account import charts as proposal_charts
-from analytics.views.account import proposal
+from analytics.views.account import charts, proposal
 from analytics.views.account import tables as account_tables
 from analytics.views.account import view as account
 
@@ -110,7 +109,7 @@ def _product(frame: pd.DataFrame) -> pd.Series:
 
 def _area_colours() -> dict[str, str]:
     """One colour per area on every chart of the page (and of the proposal)."""
-    return {label("area", area): colour for area, colour in proposal_charts.AREA_COLOURS.items()}
+    return {label("area", area): colour for area, colour in charts.AREA_COLOURS.items()}
 
 
 def area_figure(v: account.AccountView) -> go.Figure:

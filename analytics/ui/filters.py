@@ -9,6 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from analytics.common import filters as common_filters
+from analytics.common.months import month_start
 from analytics.ui.connection import connection, db_path
 from analytics.ui.language import label, t
 from analytics.ui.signin import scope
@@ -81,7 +82,7 @@ def current_filters() -> common_filters.Filters:
     month = state.get(FILTER_KEYS["month"])
     if month is None:
         opts = filter_options(db_path())
-        month = (opts.scored_months or opts.months or (dt.date.today().replace(day=1),))[0]
+        month = (opts.scored_months or opts.months or (month_start(dt.date.today()),))[0]
     return common_filters.Filters(
         month=month,
         districts=tuple(state.get(FILTER_KEYS["districts"]) or ()),

@@ -28,6 +28,7 @@ from analytics.ui.language import t
 
 _WANTED = "_wanted_page"  # (page name, query parameters) to open once app.py is in charge
 _IN_APP = "_in_app"  # set while app.py runs a page: the page's guard lets it run
+_ASKED_SIGNED_OUT = "_wanted_before_sign_in"  # the wanted page was asked for before signing in
 
 
 def require_app(page_file: str) -> None:
@@ -38,6 +39,10 @@ def require_app(page_file: str) -> None:
     if st.session_state.get(_IN_APP):
         return
     st.session_state[_WANTED] = (pages.get(page_file).name, st.query_params.to_dict())
+    # kept through the reruns of signing in (each runs the page alone again until st.navigation is called)
+    st.session_state[_ASKED_SIGNED_OUT] = (
+        st.session_state.get(_ASKED_SIGNED_OUT, False) or signin.current_user() is None
+    )
     _run_app()
     st.stop()
 
@@ -52,6 +57,7 @@ def remember_asked_page() -> None:
     asked = pages.at_url(path.rstrip("/").rsplit("/", 1)[-1])
     if asked is not None:
         st.session_state[_WANTED] = (asked.name, st.query_params.to_dict())
+        st.session_state[_ASKED_SIGNED_OUT] = True
 
 
 def navigation_pages() -> dict[str, list[st.Page]]:
@@ -71,6 +77,8 @@ def open_page(page: st.Page) -> None:
     is written as a 'view' when it is not the one viewed last."""
     chosen = pages.at_url(page.url_path) or pages.for_role(_role())[0]  # the default page: the root URL
     wanted = st.session_state.pop(_WANTED, None)
+    if st.session_state.pop(_ASKED_SIGNED_OUT, False) and wanted and not signin.may_open(wanted[0]):
+        wanted = None  # a link followed before signing in, to a page this role may not open: go home
     name = wanted[0] if wanted else chosen.name
     if not signin.may_open(name):
         trail.record("view", f"page {name}", "refused: role")

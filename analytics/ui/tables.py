@@ -83,7 +83,7 @@ def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
     if pd.api.types.is_bool_dtype(values):
         return cc.CheckboxColumn(label)
     if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
-        return cc.NumberColumn(label)
+        return cc.NumberColumn(label, pinned=name in PINNED or None)
     return cc.TextColumn(label, width="large" if name in WIDE else None, pinned=name in PINNED or None)
 
 
@@ -171,7 +171,7 @@ def download(
     document, with `text` and `mime` given). The file is written in the language of this run."""
     suffix = PurePath(file_name).suffix.lower()
     who, con, language = current_user(), connection(db_path()), lang()
-    obj = what or f"{prefix} table"
+    obj = what or f"{(prefix or 'page').replace('_', ' ')} table"
 
     def make() -> bytes:
         if callable(data):

@@ -9,17 +9,17 @@ import streamlit as st
 
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
-from analytics.views import warehouse as overview
+from analytics.views import warehouse
 
 
 @st.cache_data(show_spinner=False)
-def headline(path: str) -> overview.Headline:
-    return overview.headline(connection(path).cursor())
+def headline(path: str) -> warehouse.Headline:
+    return warehouse.headline(connection(path).cursor())
 
 
 @st.cache_data(show_spinner=False)
 def revenue_by_area(path: str) -> pd.DataFrame:
-    return overview.revenue_by_area(connection(path).cursor())
+    return warehouse.revenue_by_area(connection(path).cursor())
 
 
 def revenue_figure(by_area: pd.DataFrame) -> go.Figure:

@@ -161,4 +161,20 @@ def is_built(con: duckdb.DuckDBPyConnection) -> bool:
     }
     marts = {model.name for model in layers.load_models().values() if model.layer == "marts"}
     macros = {path.stem for path in (config.SQL_DIR / "macros").glob("*.sql")}
-    return marts | macros <= have
+    return marts | macros <= have and _rules_unchanged(con, have)
+
+
+def _rules_unchanged(con: duckdb.DuckDBPyConnection, have: set[str]) -> bool:
+    """Whether the stored layers were built by the rules in force (the urgent report kind the churn
+    features count): a changed rules file makes the warehouse unbuilt, so the next build — the
+    dashboard's start, `needsmine build`, train or score — applies it, rather than pages that read
+    the rule live disagreeing with the stored features. A rules file that does not load changes
+    nothing here (the pages that read it say what is wrong)."""
+    if "build_rules" not in have:
+        return False
+    try:
+        wanted = rules.load().urgent_kind
+    except rules.RulesError:
+        return True
+    stored = con.execute("select urgent_kind from build_rules").fetchone()
+    return stored is not None and stored[0] == wanted

@@ -87,3 +87,19 @@ def test_the_urgent_kind_of_the_rules_file_decides_which_reports_are_urgent(demo
     )
     judged = compliance.judge_lateness(filed, rules.load())
     assert list(judged["is_urgent"]) == [True, False] and list(judged["is_late"]) == [True, False]
+
+
+def test_a_changed_urgent_kind_makes_the_warehouse_unbuilt_until_built_again(demo_path, tmp_path, monkeypatch):
+    """Pages read the rule live, the stored features at build: a changed rule asks for a build, so
+    the next start (or train, score, build) makes them agree again."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_path, warehouse)
+    with db.connect(warehouse) as con:
+        build.build(con, test=False)
+        assert build.is_built(con)
+        path = write_rules(tmp_path, {'urgent_kind = "争抢"': 'urgent_kind = "资费"'})
+        monkeypatch.setenv(rules.RULES_ENV, str(path))
+        assert not build.is_built(con)
+        build.build(con, test=False)
+        assert build.is_built(con)
+        assert con.execute("select urgent_kind from build_rules").fetchone() == ("资费",)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.access import pages
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Flags for a closed network (background services would try to reach the internet).
@@ -32,18 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = (
-    "portfolio",
-    "account",
-    "opportunities",
-    "trends",
-    "model-quality",
-    "compliance",
-    "competitor-reports",
-    "interviews",
-    "retention",
-    "warehouse",
-)
+# The department head's navigation, from the page registry (every page but administration).
+PAGES = tuple(page.url for page in pages.for_role("head"))
 ENGLISH_TITLES = {"portfolio": "Portfolio overview", "warehouse": "Data overview"}
 
 

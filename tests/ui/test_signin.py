@@ -9,6 +9,7 @@ from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth, privacy
+from analytics.common import i18n
 from analytics.views.account import proposal
 from analytics.views.account import view as account
 from analytics.warehouse import db
@@ -137,6 +138,19 @@ def test_a_link_run_alone_before_signing_in_leads_there_after_signing_in(scored_
         name = con.execute("select account_name from accounts where account_id = ?", [users["own_account"]]).fetchone()
     assert name[0] in " ".join(s.value for s in at.subheader)  # the account asked for, opened
     assert {t.key for t in at.text_input}.isdisjoint({"signin_username", "signin_password"})
+
+
+def test_a_link_to_a_page_outside_the_role_followed_before_signing_in_leads_home(scored_path, monkeypatch):
+    """A manager who followed a link to 消费趋势 (not a manager's page) and then signs in lands on
+    their start page, without an error: only a page opened while signed in is refused."""
+    at = fresh_app(scored_path, monkeypatch)
+    at.switch_page("pages/trends.py").run()
+    assert {t.key for t in at.text_input} >= {"signin_username", "signin_password"}
+    sign_in_through_form(at, "manager", auth.DEMO_PASSWORD)
+    assert not at.exception
+    assert not at.error
+    assert "trends_dimension" not in {s.key for s in at.selectbox}  # the trends page did not run
+    assert at.title and at.title[0].value == i18n.text("portfolio.title", "zh")
 
 
 def test_an_analyst_sees_key_people_masked(scored_path, monkeypatch, users):

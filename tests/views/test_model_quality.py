@@ -84,7 +84,7 @@ def test_a_table_downloads_as_shown_and_the_click_is_audited(scored_copy, monkey
     assert {"model_quality_summary_zh.csv", "model_quality_calibration_churn_zh.csv"} <= set(offered)
     assert exports(scored_copy) == []
     rows = list(csv.DictReader(io.StringIO(offered["model_quality_summary_zh.csv"]().decode("utf-8-sig"))))
-    assert exports(scored_copy) == [("head", "head", "model_quality table", "model_quality_summary_zh.csv")]
+    assert exports(scored_copy) == [("head", "head", "model quality table", "model_quality_summary_zh.csv")]
     summary = _table_with(at, "truth_ratio")
     assert [r["模型"] for r in rows] == list(summary["model"])
     assert float(rows[0]["AUC"]) == pytest.approx(summary["auc"].iloc[0])

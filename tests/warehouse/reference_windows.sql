@@ -1,5 +1,5 @@
 -- The trailing windows of `mart_account_features` as DuckDB window functions: how the mart
--- computed them before they moved to numpy (analytics/rolling.py), kept as the reference that
+-- computed them before they moved to numpy (analytics/warehouse/rolling.py), kept as the reference that
 -- tests/test_rolling.py compares the numpy windows with. Reads the activity's own columns only.
 with activity as (
     select * from int_account_month_activity

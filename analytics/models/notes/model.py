@@ -3,9 +3,9 @@ areas (SPEC §4 "Needs found in interviews"), plus the products and competitors 
 
 The model learns from the warehouse's own tagged notes (`interactions.notes` → `needs_found`):
 TF-IDF of per-clause character n-grams, the n-grams of a clause that declines a need marked
-apart (see `notes_text`) → one-vs-rest logistic regression, with one decision threshold per
+apart (see `text`) → one-vs-rest logistic regression, with one decision threshold per
 area chosen by grouped cross-validation on the training notes (maximising F1, not 0.5).
-Products and competitors named are found by pattern (`notes_mentions.mentions`, re-exported).
+Products and competitors named are found by pattern (`mentions.mentions`, re-exported).
 """
 
 from __future__ import annotations

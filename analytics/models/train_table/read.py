@@ -1,7 +1,7 @@
 """Reading an analyst's own table (CSV in UTF-8/GBK/GB18030, XLSX, Parquet) for `train-table`.
 
 Every cell of a CSV or XLSX is read as text, so that what a value means is decided in one place
-(`table_prepare`) for all formats: "1,234", " 12 ", "35%" and a blank are judged alike
+(`prepare`) for all formats: "1,234", " 12 ", "35%" and a blank are judged alike
 whatever program wrote the file.
 """
 

@@ -3,7 +3,7 @@
 -- reads: build_rules
 -- Everything that happened to an account in a month, one row per spine row. `needsmine build`
 -- stores these rows followed by their trailing windows (sums, averages, lags over the months
--- before), computed in numpy: see analytics/rolling.py.
+-- before), computed in numpy: see analytics/warehouse/rolling.py.
 with spine as (
     select * from int_account_months
 ),

@@ -1,7 +1,7 @@
 -- materialized: view
 -- grain: account_id, billing_month
 -- Features of every account as of the end of every month: only rows of that month and earlier
--- enter a row's trailing windows (computed with the activity, see analytics/rolling.py), and
+-- enter a row's trailing windows (computed with the activity, see analytics/warehouse/rolling.py), and
 -- peers are compared within the month (`int_peer_area_rates`). A view: every column here is a
 -- join to a small table or arithmetic within a row, cheaper to compute when read than to store
 -- (at 300,000 accounts, storing the 112 columns × 8.9 M rows took 46 s of CPU, a quarter of the

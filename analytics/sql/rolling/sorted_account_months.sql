@@ -1,4 +1,4 @@
--- What `analytics/rolling.py` reads: every row of the account months (`account_month_rows`, a
+-- What `analytics/warehouse/rolling.py` reads: every row of the account months (`account_month_rows`, a
 -- temporary view of the select being windowed) with its account's number among the accounts and
 -- its month's number since the first month of data, sorted by both, so that each account's months
 -- are consecutive rows.

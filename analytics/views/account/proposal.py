@@ -22,7 +22,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from analytics.common import rules
 from analytics.common.formats import date_text, percent, signed_percent, yuan
-from analytics.views.account import charts as proposal_charts
+from analytics.views.account import charts
 from analytics.views.account import tables as account_tables
 from analytics.views.account.tables import Words, manager_text
 from analytics.views.account.view import NEEDS_MONTHS, AccountView
@@ -137,8 +137,8 @@ def _consumption(doc: DocumentType, v: AccountView, w: Words, figures: _Figures)
             revenue_12m=yuan(v.revenue_12m_yuan),
         )
     )
-    figures.add(proposal_charts.area_chart(v, w.lang))
-    figures.add(proposal_charts.trend_chart(v, w.lang))
+    figures.add(charts.area_chart(v, w.lang))
+    figures.add(charts.trend_chart(v, w.lang))
     if v.structure.empty:
         doc.add_paragraph(w.t("account.no_billing"))
     else:
@@ -152,7 +152,7 @@ def _peers(doc: DocumentType, v: AccountView, w: Words, figures: _Figures) -> No
         return
     doc.add_paragraph(w.t("proposal.peers_intro"))
     doc.add_paragraph(account_tables.peers_caption(v, w.lang))
-    chart = proposal_charts.peers_chart(v, w.lang, top=PEER_ROWS)
+    chart = charts.peers_chart(v, w.lang, top=PEER_ROWS)
     if chart is not None:
         figures.add(chart)
     _table(doc, account_tables.peers_table(v, w.lang).head(PEER_ROWS))
@@ -259,7 +259,7 @@ class _Figures:
     def __init__(self, doc: DocumentType, w: Words) -> None:
         self.doc, self.w, self.count = doc, w, 0
 
-    def add(self, chart: proposal_charts.Chart) -> None:
+    def add(self, chart: charts.Chart) -> None:
         self.count += 1
         self.doc.add_picture(io.BytesIO(chart.png), width=CHART_WIDTH)
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
