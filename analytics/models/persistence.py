@@ -56,6 +56,16 @@ def save_model(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
     return path
 
 
+def is_current(path: str | Path) -> bool:
+    """Whether `path` is a model file that `load_model` accepts: present, of this format and of the
+    installed scikit-learn version (read from the header, nothing unpickled)."""
+    try:
+        header = read_metadata(path)
+    except (OSError, ModelFileError):
+        return False
+    return header.get("format") == FORMAT and header.get("sklearn_version") == sklearn.__version__
+
+
 def read_metadata(path: str | Path) -> dict[str, Any]:
     """The metadata of a model file, without loading the model."""
     with Path(path).open("rb") as f:

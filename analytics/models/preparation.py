@@ -46,10 +46,12 @@ def ensure_demo(
 
 
 def _models_missing(path: Path) -> bool:
-    from analytics.models import registry
+    """True when a model of the warehouse is missing, or was written in another file format or
+    under another scikit-learn version (it would be refused when loaded: train again)."""
+    from analytics.models import persistence, registry
 
     folder = config.models_dir(path)
-    return not all(registry.path_of(folder, name).exists() for name in registry.NAMES)
+    return not all(persistence.is_current(registry.path_of(folder, name)) for name in registry.NAMES)
 
 
 def months_to_score(con: duckdb.DuckDBPyConnection, months: int = SCORED_MONTHS) -> list[dt.date]:
@@ -109,6 +111,10 @@ def prepare(path: Path, progress: Progress | None = None, *, demo_accounts: int 
             registry.record_run(con, report, metadata)
             ran.append("train")
         months = months_to_score(con)
+        if {"build", "train"} & set(ran) and "scores" in db.existing_tables(con):
+            # the stored scores came from other features or other models: score those months again
+            scored = {r[0] for r in con.execute("select distinct as_of_month from scores").fetchall()}
+            months = sorted(set(months) | scored)
         if months:
             models, _ = registry.load_all(config.models_dir(path))
             for i, month in enumerate(months):

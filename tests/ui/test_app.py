@@ -8,6 +8,7 @@ import pytest
 from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
+from analytics import config
 from analytics.common import i18n
 from analytics.warehouse import db
 
@@ -69,6 +70,16 @@ def test_a_fresh_clone_is_generated_built_trained_and_scored(tmp_path):
         months = con.execute("select count(distinct as_of_month) from scores").fetchone()[0]
     assert months == pipeline.SCORED_MONTHS
     assert pipeline.prepare(path) == []  # prepared once, then reused
+
+    # A model file of an older format (a warehouse prepared before an upgrade) would be refused
+    # when loaded: the next start trains again and scores every scored month with the new models.
+    from analytics.models import registry
+
+    churn = registry.path_of(config.models_dir(path), "churn")
+    churn.write_bytes(churn.read_bytes().replace(b'"format": 2, ', b'"format": 1, ', 1))
+    assert not pipeline.is_ready(path)
+    assert pipeline.prepare(path) == ["train", "score"]
+    assert pipeline.is_ready(path)
 
 
 def test_both_languages_of_a_text_take_the_same_placeholders():
