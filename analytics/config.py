@@ -46,6 +46,15 @@ def memory_limit() -> str:
     return os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
 
 
+DEPARTMENT_ENV = "NEEDSMINE_DEPARTMENT"
+
+
+def operator_department() -> str | None:
+    """The operator's department printed in the documents' page header (NEEDSMINE_DEPARTMENT,
+    e.g. "中国移动 XX分公司 政企客户部"); None: the text `documents.department` of the i18n table."""
+    return (os.environ.get(DEPARTMENT_ENV) or "").strip() or None
+
+
 @dataclass(frozen=True)
 class Windows:
     """As-of windows of SPEC §2 and §4 (labels live in the models' label module)."""

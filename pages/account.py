@@ -48,7 +48,7 @@ c2.metric(t("account.metric.revenue_12m"), formats.yuan(v.revenue_12m_yuan))
 c3.metric(t("account.metric.churn"), formats.percent(score.get("churn_probability")))
 c4.metric(t("account.metric.at_risk"), formats.yuan(score.get("revenue_at_risk_yuan")))
 c5.metric(t("account.metric.opportunity"), formats.yuan(score.get("opportunity_value_yuan")))
-ui.proposal_download(v)
+ui.document_downloads(v)
 
 tabs = st.tabs(
     [

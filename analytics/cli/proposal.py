@@ -1,4 +1,5 @@
-"""`needsmine proposal`: write one account's Word proposal (服务方案) from the command line."""
+"""`needsmine proposal`: write one account's Word document from the command line — the customer's
+proposal (服务方案, the default) or the manager's internal brief (客户经营简报, `--kind brief`)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add `proposal` to the command line's subcommands; the new parser."""
     parser = subparsers.add_parser(
         "proposal",
-        help="write an account's Word proposal (服务方案): profile, consumption, needs, products, retention",
+        help="write an account's Word document: the customer's proposal (服务方案) or the internal brief",
         description=(
-            "Write the service proposal of one account as a .docx file: profile and key people, "
-            "consumption structure with charts, peer comparison, needs found in interviews, "
-            "recommended products per area with expected value, churn risk and retention points. "
-            "Needs a scored warehouse (needsmine score)."
+            "Write one account's document as an A4 .docx file, as the account view downloads it. "
+            "--kind proposal (default): the customer's 服务方案 — their current services, needs heard, "
+            "the recommended solution per area with indicative prices, next steps, the manager's "
+            "contact; nothing internal. --kind brief: the manager's 客户经营简报 — churn risk and its "
+            "reasons, revenue at risk, competitors, complaints, key people and their carriers, "
+            "retention points, opportunities. Needs a scored warehouse (needsmine score)."
         ),
     )
     parser.add_argument("--account", required=True, metavar="ID", help="account id (集团编号)")
     parser.add_argument("--out", required=True, metavar="FILE", help="the .docx file to write")
+    parser.add_argument(
+        "--kind", choices=("proposal", "brief"), default="proposal", help="which document (default proposal)"
+    )
     parser.add_argument("--as-of", help="month, YYYY-MM (default: the latest scored month)")
     parser.add_argument(
         "--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE, help="language of the document (default zh)"
@@ -40,7 +46,7 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Write the proposal of --account to --out and say what was written; the exit code."""
-    from analytics.views.account import proposal
+    from analytics.views.account import documents
     from analytics.views.account import view as account
     from analytics.warehouse import db
 
@@ -62,17 +68,19 @@ def run(args: argparse.Namespace) -> int:
             view = account.load(con, args.account, month or latest)
         except account.AccountNotFound:
             return _fail(f"--account {args.account}: 集团不存在 / no such account in {path}")
-    proposal.write(view, out, args.lang)
+    documents.write(view, out, args.kind, args.lang)
     if args.json:
         written = {
             "account_id": view.account_id,
             "account_name": view.name,
             "as_of": f"{view.month:%Y-%m}",
+            "kind": args.kind,
             "lang": args.lang,
             "out": str(out),
             "scored": view.score is not None,
         }
         print(json.dumps(written, ensure_ascii=False))
     else:
-        print(f"服务方案已生成 / proposal written: {out} ({view.account_id} {view.name}, {view.month:%Y-%m})")
+        what = "服务方案 / proposal" if args.kind == "proposal" else "客户经营简报 / brief"
+        print(f"{what}: {out} ({view.account_id} {view.name}, {view.month:%Y-%m})")
     return EXIT_OK

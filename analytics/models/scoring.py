@@ -5,10 +5,15 @@ opportunity for every account in service, written to tables the pages read:
   revenue_at_risk_yuan (probability × trailing 12-month revenue), propensity_<area> and
   opportunity_value_<area>_yuan;
 - `score_reasons`: the reasons with the model's contribution behind each;
-- `score_recommendations`: per area, the products to propose — the account's whitespace
-  (products its industry peers hold and it lacks), each with the probability the account starts
-  it within 6 months (area propensity × its share of the area's whitespace by peer adoption)
-  and the expected annual value (that probability × what a holder typically pays a year).
+- `score_recommendations`: per area, the products to propose (`sql/queries/score_candidates.sql`):
+  the account's whitespace (products its peer group holds and it lacks; the peer group falls back
+  from industry × size band to wider groups when it is small, see `mart_peer_benchmarks`) and
+  the products of an area its interviews voiced a need of (or named), each with the probability
+  the account starts it within 6 months (area propensity × its share of the area's candidates by
+  weight: peer adoption, at least NEED_WEIGHT for a voiced area and NAMED_WEIGHT for a named
+  product) and the expected annual value (that probability × what a holder typically pays a
+  year). An area's opportunity value is the sum over the products recommended in it, so a card
+  and its products agree.
 """
 
 from __future__ import annotations
@@ -28,9 +33,14 @@ from analytics.models import features as feats
 from analytics.models.family import contributions
 from analytics.models.reasons import top_reasons
 from analytics.models.training import Trained, write_interaction_needs
+from analytics.warehouse import queries
 
 Progress = Callable[[str, float], None]
 RECOMMENDATIONS_PER_AREA = 3
+# Weights of a candidate within its area (besides its peer adoption): a product of an area an
+# interview voiced a need of counts at least as a product 5 % of peers hold (the whitespace's own
+# floor); a product the customer named, at least as one half of them hold.
+NEED_WEIGHT, NAMED_WEIGHT = 0.05, 0.5
 OUTPUT_SQL = SQL_DIR / "outputs"
 
 
@@ -44,6 +54,17 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, as
         cur.execute(f"delete from {table} where as_of_month = ?", [as_of])
         cur.execute(f"insert into {table} by name select * from _frame")
         cur.execute("commit")
+
+
+def candidates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """The products that may be recommended in `as_of` (one row per account and product it lacks):
+    account_id, product_id, product_name, area, peer_adoption_rate, typical_monthly_revenue_yuan,
+    basis (peers / need / named) and weight (the product's weight within its area)."""
+    rows = queries.run(con, "score_candidates", {"month": as_of})
+    adoption = rows["peer_adoption_rate"].astype(float).fillna(0.0)
+    floor = rows["basis"].map({"named": NAMED_WEIGHT, "need": NEED_WEIGHT}).fillna(0.0)
+    rows["weight"] = np.maximum(adoption, floor)
+    return rows[rows["typical_monthly_revenue_yuan"].notna()].reset_index(drop=True)
 
 
 def score(
@@ -88,11 +109,7 @@ def score(
     out["churn_reasons"] = [list(chunk) for chunk in np.split(reasons["reason"].to_numpy(), np.cumsum(counts)[:-1])]
 
     say("提升机会 / upsell", 0.65)
-    whitespace = con.execute(
-        "select account_id, product_id, product_name, area, peer_adoption_rate, typical_monthly_revenue_yuan "
-        "from mart_account_whitespace where billing_month = ?",
-        [as_of],
-    ).df()
+    whitespace = candidates(con, as_of)
     recommendations = []
     for area in AREAS:
         model: Trained = models[area]
@@ -101,15 +118,16 @@ def score(
         rows = whitespace[whitespace["area"] == area].merge(
             pd.DataFrame({"account_id": frame["account_id"], "propensity": p}), on="account_id"
         )
-        share = rows["peer_adoption_rate"] / rows.groupby("account_id")["peer_adoption_rate"].transform("sum")
+        share = rows["weight"] / rows.groupby("account_id")["weight"].transform("sum")
         rows["probability"] = rows["propensity"] * share
         rows["annual_value_yuan"] = rows["typical_monthly_revenue_yuan"] * 12
         rows["expected_value_yuan"] = rows["probability"] * rows["annual_value_yuan"]
+        rows = rows.sort_values(["account_id", "expected_value_yuan", "product_id"], ascending=[True, False, True])
+        rows["rank"] = rows.groupby("account_id").cumcount() + 1
+        rows = rows[rows["rank"] <= RECOMMENDATIONS_PER_AREA]
         value = rows.groupby("account_id")["expected_value_yuan"].sum()
         out[f"opportunity_value_{area}_yuan"] = out["account_id"].map(value).fillna(0.0)
-        rows = rows.sort_values(["account_id", "expected_value_yuan"], ascending=[True, False])
-        rows["rank"] = rows.groupby("account_id").cumcount() + 1
-        recommendations.append(rows[rows["rank"] <= RECOMMENDATIONS_PER_AREA])
+        recommendations.append(rows)
     out["opportunity_value_yuan"] = out[[f"opportunity_value_{a}_yuan" for a in AREAS]].sum(axis=1)
     recs = pd.concat(recommendations, ignore_index=True)
     recs["as_of_month"] = as_of
@@ -124,6 +142,7 @@ def score(
             "probability",
             "annual_value_yuan",
             "expected_value_yuan",
+            "basis",
         ]
     ]
 

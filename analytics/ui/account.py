@@ -16,7 +16,7 @@ from analytics.common.filters import Filters
 from analytics.ui import tables
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
-from analytics.views.account import charts, proposal
+from analytics.views.account import charts, documents
 from analytics.views.account import tables as account_tables
 from analytics.views.account import view as account
 
@@ -162,18 +162,23 @@ def peers_figure(v: account.AccountView) -> go.Figure:
     ).update_layout(yaxis={"categoryorder": "total ascending"}, xaxis_tickformat=".0%")
 
 
-# ---- the proposal --------------------------------------------------------------------------
+# ---- the documents -------------------------------------------------------------------------
 
 
-def proposal_download(v: account.AccountView) -> None:
-    """A download button whose Word document is written only when it is clicked (and audited)."""
-    tables.download(
-        functools.partial(proposal.docx_bytes, v, lang()),
-        file_name=proposal.file_name(v, lang()),
-        key="account_proposal",
-        what=f"account {v.account_id}",
-        text=t("account.download"),
-        mime=proposal.DOCX_MIME,
-        help=t("account.download_help"),
-        icon=":material/description:",
-    )
+def document_downloads(v: account.AccountView) -> None:
+    """Two download buttons side by side — the customer's proposal (服务方案) and the manager's
+    internal brief (客户经营简报) — each Word document written only when clicked (and audited)."""
+    for kind, where, icon in zip(
+        documents.KINDS, st.columns(2), (":material/description:", ":material/lock:"), strict=True
+    ):
+        tables.download(
+            functools.partial(documents.docx_bytes, v, kind, lang()),
+            file_name=documents.file_name(v, kind, lang()),
+            key=f"account_{kind}",
+            what=f"account {v.account_id} {kind}",
+            text=t(f"documents.download.{kind}"),
+            mime=documents.DOCX_MIME,
+            help=t(f"documents.download.{kind}_help"),
+            icon=icon,
+            where=where,
+        )

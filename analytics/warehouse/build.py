@@ -18,7 +18,7 @@ import duckdb
 
 from analytics import config
 from analytics.common import rules
-from analytics.warehouse import layers, rolling
+from analytics.warehouse import db, layers, rolling
 from analytics.warehouse.layers import Model
 
 GRAIN_TEST_PREFIX = "grain_"
@@ -47,6 +47,7 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
     say = progress or (lambda message, fraction: None)
     steps = [model for model in layers.load_models().values() if model.in_build]
     report = BuildReport()
+    db.add_new_columns(con)  # a warehouse of an earlier version gains the columns added since
     rules.write_build_rules(con)  # the rules a step counts by (`-- reads: build_rules`)
     # Nothing reads these tables in storage order, and without the ordering constraint DuckDB
     # runs in parallel more freely (measured with the feature mart's SQL windows: 52 s -> 39 s at

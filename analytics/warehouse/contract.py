@@ -55,6 +55,8 @@ CONTRACTS: dict[str, TableContract] = {
                 "manager_name": ("客户经理姓名", "姓名", "客户经理"),
                 "district": ("区县", "所属区县", "分公司"),
                 "team": ("团队", "班组", "所属团队"),
+                "phone": ("联系电话", "手机", "手机号码", "电话"),
+                "email": ("邮箱", "电子邮箱", "电子邮件"),
             },
             file_names=("客户经理",),
         ),

@@ -44,6 +44,10 @@ def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {name for (name,) in rows}
 
 
+# Optional columns added to a table after its first version: (column, type), nullable.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {"managers": (("phone", "varchar"), ("email", "varchar"))}
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the enum types and every table of SPEC §3 plus the truth tables, if absent."""
     have_types = {
@@ -55,6 +59,17 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in ALL_TABLES:
         if table not in have:
             con.execute((SCHEMA_DIR / f"{table}.sql").read_text(encoding="utf-8"))
+    add_new_columns(con)
+
+
+def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the tables of a warehouse made by an earlier version the optional columns added since
+    (`ADDED_COLUMNS`); nothing else changes."""
+    have = existing_tables(con)
+    for table, columns in ADDED_COLUMNS.items():
+        if table in have:
+            for column, sql_type in columns:
+                con.execute(f"alter table {table} add column if not exists {column} {sql_type}")
 
 
 def drop_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -12,7 +12,8 @@ from analytics.access import audit, auth, privacy
 @pytest.fixture()
 def con(empty_con):
     empty_con.execute(
-        "insert into managers values ('M00001', '张三', '浦东', 'A组'), ('M00002', '李四', '浦东', 'A组'),"
+        "insert into managers (manager_id, manager_name, district, team)"
+        " values ('M00001', '张三', '浦东', 'A组'), ('M00002', '李四', '浦东', 'A组'),"
         " ('M00003', '王五', '黄浦', 'B组')"
     )
     return empty_con

@@ -82,7 +82,9 @@ def _readme_demo_users() -> dict[str, set[str]]:
 
 
 def test_the_readme_demo_users_table_agrees_with_the_registry(empty_con):
-    empty_con.execute("insert into managers values ('M00001', '张三', '浦东', 'A组')")
+    empty_con.execute(
+        "insert into managers (manager_id, manager_name, district, team) values ('M00001', '张三', '浦东', 'A组')"
+    )
     empty_con.execute(
         "insert into accounts (account_id, account_name, industry, district, value_class, is_key_account, "
         "manager_id, employee_count, ownership, opened_on, status) values "

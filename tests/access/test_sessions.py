@@ -13,7 +13,9 @@ NOW = dt.datetime(2026, 11, 2, 9, 0)
 
 @pytest.fixture()
 def con(empty_con):
-    empty_con.execute("insert into managers values ('M00001', '张三', '浦东', 'A组')")
+    empty_con.execute(
+        "insert into managers (manager_id, manager_name, district, team) values ('M00001', '张三', '浦东', 'A组')"
+    )
     auth.add_user(empty_con, "m1", "secret-pass", "manager", manager_id="M00001")
     return empty_con
 

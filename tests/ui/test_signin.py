@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth, privacy
 from analytics.common import i18n
-from analytics.views.account import proposal
+from analytics.views.account import documents
 from analytics.views.account import view as account
 from analytics.warehouse import db
 
@@ -167,13 +167,14 @@ def test_an_analyst_sees_key_people_masked(scored_path, monkeypatch, users):
     assert not at.exception
     shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
     assert not any(name in shown for name in real_names)
-    # The proposal an analyst downloads is made from the same masked view.
-    body = proposal.docx_bytes(privacy.mask_account_view(view), "zh")
+    # The documents an analyst downloads are made from the same masked view.
     import io
     import zipfile
 
-    xml = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode("utf-8")
-    assert not any(name in xml for name in real_names)
+    for kind in documents.KINDS:
+        body = documents.docx_bytes(privacy.mask_account_view(view), kind, "zh")
+        xml = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode("utf-8")
+        assert not any(name in xml for name in real_names)
 
 
 def test_an_admin_adds_a_user_retrains_and_sees_it_all_in_the_audit_trail(scored_copy, monkeypatch):

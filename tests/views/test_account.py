@@ -94,7 +94,7 @@ def test_the_account_shows_its_revenue_churn_risk_and_products_as_in_the_warehou
     assert shown["近12个月收入（元）"] == f"{known['revenue_12m_yuan']:,.0f}"
     assert at.subheader[0].value == known["account_name"]
     downloads = at.get("download_button")
-    assert len(downloads) == 1 and downloads[0].proto.label == "下载服务方案（Word）"
+    assert [d.proto.label for d in downloads] == ["下载服务方案（给客户）", "下载客户经营简报（内部）"]
     recommended = {name for frame in at.dataframe if "概率" in frame.value.columns for name in frame.value["产品"]}
     assert recommended == known["products"]
     reasons = sql(
@@ -106,17 +106,25 @@ def test_the_account_shows_its_revenue_churn_risk_and_products_as_in_the_warehou
     assert shown_reasons == reasons
 
 
-def test_every_column_is_drawn_and_the_proposal_is_written_and_audited_only_when_clicked(
+def kind_of(file_name: str) -> str:
+    return "brief" if file_name.startswith("客户经营简报") else "proposal"
+
+
+def test_every_column_is_drawn_and_the_documents_are_written_and_audited_only_when_clicked(
     scored_copy, monkeypatch, known
 ):
     offered = offered_downloads(monkeypatch)
     at = open_account(scored_copy, monkeypatch, known["account_id"])
     assert len(at.dataframe) >= 8 and unlabelled_columns(at) == []  # names, roles, products: all drawn
-    (name,) = [n for n in offered if n.endswith(".docx")]  # (the first run drew the default page too)
+    # two documents: the customer's proposal and the internal brief (the first run drew the default page too)
+    names = {kind: n for n in offered if n.endswith(".docx") for kind in ("proposal", "brief") if kind_of(n) == kind}
+    assert set(names) == {"proposal", "brief"}
     assert exports(scored_copy) == []
-    document = offered[name]()
-    assert document.startswith(b"PK")  # a Word file is a zip
-    assert exports(scored_copy) == [("head", "head", f"account {known['account_id']}", name)]
+    for kind in ("proposal", "brief"):
+        assert offered[names[kind]]().startswith(b"PK")  # a Word file is a zip
+    assert sorted(exports(scored_copy)) == sorted(
+        ("head", "head", f"account {known['account_id']} {kind}", name) for kind, name in names.items()
+    )
 
 
 def test_the_consumption_table_adds_up_to_the_bill(scored_path, monkeypatch, known):
@@ -239,7 +247,12 @@ def test_the_view_reads_one_account_consistently(scored_path, known):
     assert view.score["churn_probability"] == pytest.approx(known["churn_probability"])
     assert set(view.recommendations["product_name"]) == known["products"]
     held = set(view.structure.loc[view.structure["quantity"] > 0, "product_id"])
-    assert not set(view.peers.loc[view.peers["expected_annual_value_yuan"].notna(), "product_id"]) & held
+    recommended = view.peers[view.peers["recommended_value_yuan"].notna()]
+    assert not set(recommended["product_id"]) & held
+    # The peers table's values are the recommendations' own (the cards add them up).
+    values = dict(zip(view.recommendations["product_id"], view.recommendations["expected_value_yuan"], strict=True))
+    pairs = zip(recommended["product_id"], recommended["recommended_value_yuan"], strict=True)
+    assert all(values[p] == pytest.approx(x) for p, x in pairs)
     assert (view.opportunities()["area"].tolist()) == [
         "basic_comm",
         "mobile_office",

@@ -25,7 +25,10 @@ AS_OF = D("2026-10-31")
 
 def add_managers(con, *rows: tuple[str, str]) -> None:
     for manager_id, district in rows:
-        con.execute("insert into managers values (?, ?, ?, 'T1')", [manager_id, f"经理{manager_id}", district])
+        con.execute(
+            "insert into managers (manager_id, manager_name, district, team) values (?, ?, ?, 'T1')",
+            [manager_id, f"经理{manager_id}", district],
+        )
 
 
 def add_account(

@@ -1,7 +1,9 @@
--- What an account's peers (same industry and size band) buy: each product's adoption rate and a
--- holder's typical monthly spend, beside this account's own spend and, for a product it lacks,
--- the whitespace's expected annual value. Benchmarks exist for the last 3 months: the latest
--- on or before $month is used (the earliest when $month is older).
+-- What an account's peers buy: each product's adoption rate and a holder's typical monthly spend
+-- (and a year of it), beside this account's own spend and, for a product recommended to it in
+-- $month, the recommendation's expected value (the same figure as its area's card). The peers
+-- are the account's industry × size band, or the wider group mart_peer_benchmarks fell back to
+-- (peer_level, peer_account_count). Benchmarks exist for the last 3 months: the latest on or
+-- before $month is used (the earliest when $month is older).
 with accounts as (
     select * from stg_accounts
     where account_id = $account_id
@@ -11,9 +13,10 @@ benchmarks as (
     select * from mart_peer_benchmarks
 ),
 
-whitespace as (
-    select * from mart_account_whitespace
+recommendations as (
+    select * from score_recommendations
     where account_id = $account_id
+        and as_of_month = $month
 ),
 
 billing as (
@@ -43,21 +46,23 @@ final as (
         benchmarks.product_id,
         benchmarks.product_name,
         benchmarks.area,
+        benchmarks.peer_level,
         benchmarks.peer_account_count,
+        benchmarks.holder_count,
         benchmarks.adoption_rate,
         benchmarks.typical_monthly_revenue_yuan,
+        benchmarks.typical_monthly_revenue_yuan * 12 as typical_annual_revenue_yuan,
         coalesce(own.is_held, false) as is_held,
         own.revenue_yuan as account_revenue_yuan,
-        whitespace.expected_annual_value_yuan,
+        recommendations.product_id is not null as is_recommended,
+        recommendations.expected_value_yuan as recommended_value_yuan,
     from benchmarks
     inner join benchmark_month on benchmark_month.billing_month = benchmarks.billing_month
     inner join accounts
         on accounts.industry = benchmarks.industry
         and accounts.size_band = benchmarks.size_band
     left join own on own.product_id = benchmarks.product_id
-    left join whitespace
-        on whitespace.product_id = benchmarks.product_id
-        and whitespace.billing_month = benchmarks.billing_month
+    left join recommendations on recommendations.product_id = benchmarks.product_id
     order by benchmarks.adoption_rate desc, benchmarks.product_id
 )
 

@@ -19,6 +19,8 @@ final as (
         accounts.is_key_account,
         accounts.manager_id,
         managers.manager_name,
+        managers.phone as manager_phone,
+        managers.email as manager_email,
         accounts.employee_count,
         accounts.size_band,
         accounts.ownership,

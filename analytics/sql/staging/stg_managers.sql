@@ -4,4 +4,6 @@ select
     manager_name,
     district,
     team,
+    phone,
+    email,
 from managers

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import math
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -20,10 +21,10 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 from analytics.common import i18n
-from analytics.common.formats import percent, wan, yuan
+from analytics.common.formats import percent, yuan
 from analytics.config import AREAS
 from analytics.views.account.view import AccountView, product_label
 
@@ -85,6 +86,25 @@ def _rc() -> dict[str, object]:
     return {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
 
 
+NICE_STEPS = (1, 2, 2.5, 5, 10)  # tick steps (× a power of ten): 0.25 is a step, 0.3 is not
+
+
+def nice_axis(axis: object) -> None:
+    """Ticks at nice steps (1, 2, 2.5, 5 × 10^k), every label with the same number of decimals:
+    the step's own (0.25 -> two), so quarter steps read 0.25 / 0.50 / 0.75, not 0.2 / 0.5 / 0.8."""
+    axis.set_major_locator(MaxNLocator(nbins=5, steps=list(NICE_STEPS), min_n_ticks=3))
+
+    def label(value: float, _position: int) -> str:
+        ticks = axis.get_majorticklocs()
+        step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+        decimals = 0
+        while decimals < 4 and abs(round(step, decimals) - step) > 1e-9 * max(1.0, step):
+            decimals += 1
+        return f"{value:,.{decimals}f}"
+
+    axis.set_major_formatter(FuncFormatter(label))
+
+
 def area_chart(v: AccountView, lang: str) -> Chart:
     """This month's revenue per area (horizontal bars, with each area's share)."""
     code = chart_language(lang)
@@ -124,12 +144,14 @@ def trend_chart(v: AccountView, lang: str) -> Chart:
         ax = fig.add_subplot()
         months = [f"{m:%Y-%m}" for m in wide.index]
         bottom = [0.0] * len(months)
+        in_wan = float(wide.sum(axis=1).max() if len(wide) else 0.0) >= 1e4  # 万元 from 10,000 yuan a month
+        scale = 1e4 if in_wan else 1.0
         for area in AREAS:
-            values = list(wide[area])
+            values = [x / scale for x in wide[area]]
             ax.bar(months, values, bottom=bottom, label=i18n.label("area", area, code), color=AREA_COLOURS[area])
             bottom = [b + x for b, x in zip(bottom, values, strict=True)]
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: wan(value)))
-        ax.set_ylabel(i18n.text("account.chart.wan_yuan", code))
+        ax.set_ylabel(i18n.text("account.chart.wan_yuan" if in_wan else "account.col.revenue", code))
+        nice_axis(ax.yaxis)
         ax.set_title(title)
         ax.tick_params(axis="x", labelrotation=90, labelsize=7)
         ax.legend(fontsize=7, ncols=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22))
@@ -153,7 +175,10 @@ def peers_chart(v: AccountView, lang: str, top: int = 10) -> Chart | None:
         ax = fig.add_subplot()
         colours = ["#1f77b4" if held else "#d62728" for held in peers["is_held"]]
         ax.barh(names, peers["adoption_rate"], color=colours)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        top = float(peers["adoption_rate"].max() or 0.0)
+        ax.xaxis.set_major_locator(MultipleLocator(0.25 if top > 0.5 else 0.1))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlim(0, 1.0 if top > 0.5 else max(0.1, math.ceil(top * 10) / 10))
         ax.set_xlabel(i18n.text("account.col.adoption", code))
         ax.set_title(title)
         handles = [

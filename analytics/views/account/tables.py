@@ -43,14 +43,21 @@ def manager_text(v: AccountView) -> str:
     return f"{v.profile['manager_id']} {v.profile.get('manager_name') or ''}".strip()
 
 
+def size_band_text(band: object, lang: str) -> str:
+    """A size band in words ("50–199人"), as stg_accounts cuts employee counts."""
+    return i18n.label("size_band", band, lang)
+
+
 def peers_caption(v: AccountView, lang: str) -> str:
-    """The line above the peers: industry, size band, how many peer accounts, which month (the page
-    and the proposal say the same). `v.peers` must not be empty."""
+    """The line above the peers: which peer group (industry × size band, or the wider group it fell
+    back to when that had too few accounts), how many accounts, which month (the page and the
+    documents say the same). `v.peers` must not be empty."""
     w, first = Words(lang), v.peers.iloc[0]
+    level = str(first.get("peer_level") or "industry_size")
     return w.t(
-        "account.peers_caption",
+        f"peers.caption.{level}",
         industry=w.label("industry", v.profile["industry"]),
-        band=v.profile["size_band"],
+        band=size_band_text(v.profile["size_band"], lang),
         n=int(first["peer_account_count"]),
         month=f"{pd.Timestamp(first['billing_month']):%Y-%m}",
     )
@@ -87,8 +94,8 @@ def contacts_table(v: AccountView, lang: str) -> pd.DataFrame:
         {
             w.t("account.col.contact_name"): c["contact_name"],
             w.t("account.col.role"): w.labels("role", c["role"]),
-            w.t("account.col.department"): c["department"],
-            w.t("account.col.title"): c["title"],
+            w.t("account.col.department"): w.labels("department", c["department"]),
+            w.t("account.col.title"): w.labels("title", c["title"]),
             w.t("account.col.carrier"): w.labels("carrier", c["carrier"]),
         }
     )
@@ -120,7 +127,7 @@ def peers_table(v: AccountView, lang: str) -> pd.DataFrame:
             w.t("account.col.typical"): p["typical_monthly_revenue_yuan"].map(yuan),
             w.t("account.col.own"): p["account_revenue_yuan"].map(yuan),
             w.t("account.col.held"): p["is_held"].map(w.yes_no),
-            w.t("account.col.whitespace_value"): p["expected_annual_value_yuan"].map(yuan),
+            w.t("peers.col.recommended_value"): p["recommended_value_yuan"].map(yuan),
         }
     )
 
@@ -143,12 +150,14 @@ def reasons_table(v: AccountView, lang: str) -> pd.DataFrame:
 
 def recommendations_table(products: pd.DataFrame, lang: str) -> pd.DataFrame:
     w = Words(lang)
+    basis = products["basis"] if "basis" in products.columns else pd.Series("peers", index=products.index)
     return pd.DataFrame(
         {
             w.t("account.col.product"): w.products(products),
             w.t("account.col.probability"): products["probability"].map(percent),
             w.t("account.col.annual_value"): products["annual_value_yuan"].map(yuan),
             w.t("account.col.expected_value"): products["expected_value_yuan"].map(yuan),
+            w.t("peers.col.basis"): basis.map(lambda b: w.label("basis", b if isinstance(b, str) else "peers")),
         }
     )
 

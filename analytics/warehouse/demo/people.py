@@ -117,12 +117,17 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
 def managers_frame(rng: np.random.Generator, p: Portfolio) -> pd.DataFrame:
     district = np.array(cat.DISTRICTS)[p.manager_district]
     team_no = rng.integers(1, 4, p.manager_ids.size)
+    # Contacts from a generator of their own, so that the demo's other draws stay as they were.
+    own = np.random.default_rng([p.manager_ids.size, 10086])
+    phone = np.char.add("139", np.char.zfill(own.integers(0, 10**8, p.manager_ids.size).astype(str), 8))
     return pd.DataFrame(
         {
             "manager_id": p.manager_ids,
             "manager_name": person_names(rng, p.manager_ids.size),
             "district": district,
             "team": np.char.add(np.char.add(district.astype(str), "政企"), np.char.add(team_no.astype(str), "组")),
+            "phone": phone,
+            "email": np.char.add(np.char.lower(p.manager_ids.astype(str)), "@sh.10086.example"),
         }
     )
 
