@@ -6,7 +6,9 @@ makes its SQL layers, `train` and `score` the models and their scores; beside th
 (bring your own features), `proposal` (an account's Word document), `compliance` (the
 guideline's figures) and `users` (the dashboard's users). Each module has `add_parser(subparsers)`
 and `run(args) -> int`; `common` holds what they share: the exit codes (0 ok, 2 bad input), the
-progress printer, --db, month arguments, the JSON default.
+progress printer, --db, month arguments, the JSON default, and `run_logged`: the operations log
+of the warehouse (analytics/common/logs.py) and a warehouse held by another process (the running
+dashboard) as exit 2 with a message naming the holder, never a traceback.
 
 Building the parser stays light (`needsmine --help` starts fast): a module imports the warehouse
 and models inside its `run`.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from analytics.cli import build, compliance, demo, import_files, proposal, score, train, train_table, users
+from analytics.cli import build, common, compliance, demo, import_files, proposal, score, train, train_table, users
 
 SUBCOMMANDS = (demo, import_files, build, train, score, train_table, proposal, compliance, users)
 
@@ -37,4 +39,4 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on `argv` (default: sys.argv[1:]); the exit code."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    return common.run_logged(args, argv)

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,3 +109,26 @@ def open_built(args: argparse.Namespace) -> tuple[duckdb.DuckDBPyConnection | No
     if not build.is_built(con):
         build.build(con, Progress(args.quiet))
     return con, path
+
+
+def run_logged(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
+    """Run a parsed subcommand with the warehouse's operations log configured: its start, outcome
+    and duration logged, an error logged with the command line before it propagates; a warehouse
+    held by another process (`db.WarehouseLockedError`) is exit 2 with its message."""
+    from analytics.common import logs
+
+    log = logs.logger("cli")
+    logs.configure(config.db_path(getattr(args, "db", None)))
+    command = " ".join(sys.argv[1:] if argv is None else argv) or args.command
+    t0 = time.perf_counter()
+    try:
+        code = args.run(args)
+    except Exception as err:
+        db = sys.modules.get("analytics.warehouse.db")  # imported already if it raised the lock error
+        if db is not None and isinstance(err, db.WarehouseLockedError):
+            log.warning("needsmine %s: warehouse locked by PID %s (%s)", command, err.pid, err.command)
+            return bad_input(f"needsmine {args.command}: {err}")
+        log.exception("needsmine %s failed after %.1f s", command, time.perf_counter() - t0)
+        raise
+    log.info("needsmine %s: exit %s in %.1f s", command, code, time.perf_counter() - t0)
+    return code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from analytics.cli.common import EXIT_BAD_INPUT, EXIT_OK, add_db_option, bad_input, open_built
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from analytics.common import rules
     from analytics.common.months import month_end
-    from analytics.common.workdays import CalendarRangeError
+    from analytics.common.workdays import CalendarRangeError, calendar_warning
     from analytics.views import compliance
 
     text = (args.as_of or dt.date.today().isoformat()).strip()
@@ -55,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
         except CalendarRangeError as err:
             return bad_input(f"needsmine compliance: {err}")
     figures = summary.as_json()
+    warning = calendar_warning(as_of)  # make-up days (调休) of the year unknown: counted without them
     if args.json:
-        print(json.dumps({"db": str(path), "rules": str(rule_set.path), **figures}, ensure_ascii=False))
+        extra = {"calendar_warning": warning} if warning else {}
+        print(json.dumps({"db": str(path), "rules": str(rule_set.path), **figures, **extra}, ensure_ascii=False))
+        if warning:
+            print(f"needsmine compliance: {warning}", file=sys.stderr)
         return EXIT_OK
     reports = figures["reports"]
     managers = f"{reports['managers_without_report']:,} / {reports['managers']:,}"
@@ -69,4 +74,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"  争抢信息超时 urgent reports late          {reports['late_urgent']:,} / {reports['urgent']:,}")
     print(f"  服务次数未达标 accounts under visit quota {summary.visits_under_quota:>8,}")
     print(f"  高风险未挽留 at risk without action       {at_risk} (scores {figures['score_month'] or '—'})")
+    if warning:
+        print(f"  注意 note: {warning}")
     return EXIT_OK

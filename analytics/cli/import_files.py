@@ -36,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Import the files (all or nothing) and print rows per table; the exit code."""
+    from analytics.common import logs
     from analytics.warehouse import db
     from analytics.warehouse.importer import BadInputError, import_files
 
@@ -46,12 +47,16 @@ def run(args: argparse.Namespace) -> int:
         for f in missing:
             print(f"{f}: 文件不存在 / file not found", file=sys.stderr)
         return EXIT_BAD_INPUT
+    log = logs.logger("import")
+    names = ", ".join(str(f) for f in args.files)
     with db.connect(path) as con:
         db.create_schema(con)
         try:
             counts = import_files(con, [Path(f) for f in args.files], table=args.table, progress=progress)
         except BadInputError as err:
+            log.warning("import refused (nothing changed): files %s; %s", names, err.format()[:2000])
             return bad_input(err.format())
+    log.info("import applied: files %s; rows %s", names, counts)
     if args.json:
         print(json.dumps({"db": str(path), "rows": counts}, ensure_ascii=False))
     else:

@@ -7,6 +7,7 @@ step runs only when its result is missing, so a prepared warehouse costs one qui
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import duckdb
 
 from analytics import config
 from analytics.access import auth
+from analytics.common import logs
 from analytics.common.months import add_months
 from analytics.warehouse import build, db, demo
 
@@ -91,6 +93,7 @@ def prepare(path: Path, progress: Progress | None = None, *, demo_accounts: int 
 
     say = progress or (lambda message, fraction: None)
     ran: list[str] = []
+    t0 = time.perf_counter()
 
     def within(start: float, end: float) -> Progress:
         return lambda message, fraction: say(message, start + (end - start) * min(max(fraction, 0.0), 1.0))
@@ -121,6 +124,8 @@ def prepare(path: Path, progress: Progress | None = None, *, demo_accounts: int 
                 span = 0.15 / len(months)
                 scoring.score(con, models, as_of=month, progress=within(0.85 + i * span, 0.85 + (i + 1) * span))
             ran.append("score")
+    if ran:
+        logs.logger("refresh").info("prepared %s: %s in %.1f s", path, ", ".join(ran), time.perf_counter() - t0)
     say("完成 / ready", 1.0)
     return ran
 

@@ -4,11 +4,13 @@ recorded in the warehouse (`model_runs`) for the model quality page."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from analytics.common import logs
 from analytics.config import AREAS
 from analytics.models.family import feature_columns
 from analytics.models.persistence import ModelFileError, load_model, read_metadata, save_model
@@ -32,6 +34,7 @@ def save_all(models_dir: Path, models: dict[str, Any], report: dict, metadata: d
 
 def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
     """(models by name, metadata by name). Raises FileNotFoundError naming the missing model."""
+    t0 = time.perf_counter()
     models, metadata = {}, {}
     for name in NAMES:
         path = path_of(models_dir, name)
@@ -47,6 +50,7 @@ def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
                 f"{path}: 模型文件与当前程序版本不符，请重新训练 (needsmine train) / the model file "
                 f"does not match this version of needsmine; retrain it ({err})"
             ) from err
+    logs.logger("models").info("models loaded from %s in %.1f s", models_dir, time.perf_counter() - t0)
     return models, metadata
 
 

@@ -20,7 +20,7 @@ from analytics.common.filters import Filters
 from analytics.common.months import add_months, day_end, day_start, month_end, month_start
 from analytics.ui.connection import connection, db_path
 from analytics.ui.filters import filter_options
-from analytics.ui.language import label, t
+from analytics.ui.language import label, lang, t
 from analytics.views import compliance
 from analytics.views.daily_work import records as daily_work
 
@@ -120,7 +120,15 @@ def _review(path: str, scope: Filters, as_of: dt.date, through: dt.datetime, r: 
     return compliance.review(connection(path).cursor(), as_of, scope, r, actions_through=through)
 
 
+def calendar_note(as_of: dt.date) -> None:
+    """A warning above the figures when the make-up working days of `as_of`'s year are unknown."""
+    note = workdays.calendar_warning(as_of, lang())
+    if note:
+        st.warning(note, icon=":material/event_busy:")
+
+
 def review(filters: Filters, as_of: dt.date, r: rules.Rules, through: dt.datetime | None = None) -> compliance.Review:
+    calendar_note(as_of)
     return _guarded(lambda: _review(db_path(), _scope(filters), as_of, through or day_end(as_of), r))
 
 
@@ -135,6 +143,7 @@ def _reports(path: str, scope: Filters, as_of: dt.date, r: rules.Rules) -> pd.Da
 
 
 def reports(filters: Filters, as_of: dt.date, r: rules.Rules) -> pd.DataFrame:
+    calendar_note(as_of)
     return _guarded(lambda: _reports(db_path(), _scope(filters), as_of, r))
 
 

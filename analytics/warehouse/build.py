@@ -9,6 +9,7 @@ views over views would compute it again for every reader. The data tests are the
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import config
-from analytics.common import rules
+from analytics.common import logs, rules
 from analytics.warehouse import db, layers, rolling
 from analytics.warehouse.layers import Model
 
@@ -73,6 +74,15 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
         for message in report.messages.values():
             say(f"数据测试失败 / data test failed: {message}", len(steps) / (len(steps) + 1))
     con.execute("reset preserve_insertion_order")
+    slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
+    logs.logger("build").log(
+        logging.WARNING if report.failures else logging.INFO,
+        "build: %d steps in %.1f s (slowest: %s); data tests failing: %s",
+        len(steps),
+        sum(report.seconds.values()),
+        ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest),
+        report.failures or "none",
+    )
     say("完成 / done", 1.0)
     return report
 

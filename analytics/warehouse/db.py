@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -29,12 +30,56 @@ TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption")
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
 
 
+class WarehouseLockedError(RuntimeError):
+    """Another process holds the warehouse file (DuckDB allows one writing process per file, and
+    no reader beside it). `pid` is the holder DuckDB names, `command` its command line when /proc
+    tells."""
+
+    def __init__(self, path: Path, pid: int | None, command: str | None) -> None:
+        self.path, self.pid, self.command = path, pid, command
+        holder = "另一进程 / another process"
+        if pid is not None:
+            holder = f"PID {pid}" + (f" ({command})" if command else "")
+        super().__init__(
+            f"{path}: 仓库正被 {holder} 占用。请等它结束或停止它（如仪表板：在其终端按 Ctrl+C）后重试；"
+            f"仪表板运行时，请在仪表板中操作。 / the warehouse is in use by {holder}. Wait for it to finish "
+            "or stop it (the dashboard: Ctrl+C in its terminal) and try again; while the dashboard runs, "
+            "work in the dashboard."
+        )
+
+    @classmethod
+    def from_error(cls, path: Path, err: Exception) -> WarehouseLockedError | None:
+        """The lock conflict DuckDB reports in `err`, or None when `err` is something else."""
+        text = str(err)
+        if "lock" not in text.lower():
+            return None
+        match = re.search(r"\(PID (\d+)\)", text)
+        pid = int(match.group(1)) if match else None
+        return cls(path, pid, process_command(pid) if pid is not None else None)
+
+
+def process_command(pid: int) -> str | None:
+    """The command line of process `pid` from /proc (None where there is no /proc or no such process)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    return command[:300] or None
+
+
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (creating its folder) with the project's memory limit."""
     target = config.db_path(path)
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target), read_only=read_only)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as err:
+        locked = WarehouseLockedError.from_error(target, err)
+        if locked is None:
+            raise
+        raise locked from None
     con.execute(f"set memory_limit = '{config.memory_limit()}'")
     return con
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from functools import cache
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import config
+from analytics.common import logs
 
 QUERY_DIR = config.SQL_DIR / "queries"
 
@@ -42,8 +44,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None
     # Through Arrow rather than `.df()` (see `to_pandas`), on a cursor of its own: `sql()`
     # refuses a connection with a result still unread, and DuckDB warns that Arrow from
     # `execute()` copies the rows once more.
+    t0 = time.perf_counter()
     with con.cursor() as cur:
-        return to_pandas(cur.sql(sql(name), params=bound).to_arrow_table())
+        frame = to_pandas(cur.sql(sql(name), params=bound).to_arrow_table())
+    seconds = time.perf_counter() - t0
+    if seconds > logs.SLOW_QUERY_SECONDS:
+        shown = {k: (v if len(repr(v)) <= 80 else f"{repr(v)[:77]}...") for k, v in bound.items()}
+        logs.logger("queries").warning("slow query %s: %.2f s, %d rows, params %s", name, seconds, len(frame), shown)
+    return frame
 
 
 _NULLABLE = {

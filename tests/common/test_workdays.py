@@ -22,6 +22,15 @@ from analytics.common.workdays import (
 D = dt.date.fromisoformat
 
 
+@pytest.fixture()
+def holidays_file(tmp_path, monkeypatch):
+    """An empty department holidays file of the test's own (NEEDSMINE_HOLIDAYS)."""
+    path = tmp_path / "holidays.csv"
+    path.write_text("date,kind,name\n", encoding="utf-8")
+    monkeypatch.setenv(workdays.HOLIDAYS_ENV, str(path))
+    return path
+
+
 @pytest.mark.parametrize(
     ("day", "working"),
     [
@@ -95,10 +104,62 @@ def test_next_working_day_and_counting():
     assert working_days_between(D("2025-10-09"), D("2025-10-09")) == 0
 
 
-def test_both_2025_and_2026_are_known_and_a_later_year_is_a_clear_error():
+def test_a_year_beyond_chinesecalendar_is_answered_from_the_holidays_package_with_a_warning(holidays_file):
     first, last = workdays.known_years()
     assert first <= 2025 and last >= 2026
-    with pytest.raises(CalendarRangeError, match=str(last + 1)):
-        is_working_day(dt.date(last + 1, 3, 2))
-    with pytest.raises(CalendarRangeError, match="chinesecalendar"):
-        deadline(dt.date(last, 12, 31))  # the next working day lies in a year not yet published
+    later = last + 1
+    assert workdays.source(later) == "holidays"
+    # the statutory holidays still count: New Year's Day of the next year is no working day
+    assert not is_working_day(dt.date(later, 1, 1))
+    assert deadline(dt.date(last, 12, 31)) > dt.date(last, 12, 31)  # no error at the year's end
+    assert workdays.makeup_days_unknown([last, later]) == [later]
+    assert workdays.calendar_warning(dt.date(last, 6, 1)) is None
+    note = workdays.calendar_warning(dt.date(last, 12, 25))  # its deadlines reach the next year
+    assert note is not None and str(later) in note and "调休" in note and str(holidays_file) in note
+    assert holidays_file.name in workdays.calendar_warning(dt.date(later, 1, 15), "en")
+    assert str(holidays_file.parent) not in workdays.calendar_warning(dt.date(later, 1, 15), "en")
+
+
+def test_2027_from_the_holidays_package_knows_spring_festival_and_its_observed_days(holidays_file):
+    assert is_working_day(D("2027-01-15"))  # a Friday
+    assert not is_working_day(D("2027-02-08"))  # Spring Festival
+    assert not is_working_day(D("2027-02-10"))  # Spring Festival (observed), a Wednesday
+    assert deadline(D("2027-02-05")) == D("2027-02-11")
+
+
+def test_the_department_file_makes_a_year_known_holidays_and_make_up_days_alike(holidays_file):
+    holidays_file.write_text(
+        "# a comment line\ndate,kind,name\n2027-02-06,workday,调休上班\n2027-02-11,holiday,春节\n",
+        encoding="utf-8",
+    )
+    assert workdays.source(2027) == "file"
+    assert is_working_day(D("2027-02-06"))  # a Saturday made a working day
+    assert not is_working_day(D("2027-02-11"))  # a Thursday off
+    assert not is_working_day(D("2027-02-07"))  # a Sunday not listed: weekend as ever
+    assert is_working_day(D("2027-02-09"))  # the file alone rules the year: not listed, a Tuesday
+    assert deadline(D("2027-02-05")) == D("2027-02-06")
+    assert workdays.calendar_warning(D("2027-01-15")) is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "where"),
+    [
+        ("date,kind,name\n2027-02-30,holiday,x\n", "line 2, date"),
+        ("date,kind,name\n\n2027-02-03,off,x\n", "line 3, kind"),
+        ("# c\ndate,kind,name\n2027-02-03,holiday,x\n2027-02-03,workday,y\n", "line 4, date"),
+        ("day,what\n2027-02-03,holiday\n", "line 1"),
+    ],
+)
+def test_a_bad_row_of_the_holidays_file_names_file_line_and_column(holidays_file, rows, where):
+    holidays_file.write_text(rows, encoding="utf-8")
+    with pytest.raises(workdays.HolidaysFileError) as err:
+        is_working_day(D("2027-03-01"))
+    assert str(holidays_file) in str(err.value) and where in str(err.value)
+    assert isinstance(err.value, CalendarRangeError)  # shown by the pages and the CLI like the range error
+
+
+def test_the_packaged_holidays_file_reads_and_invents_no_dates(monkeypatch):
+    monkeypatch.delenv(workdays.HOLIDAYS_ENV, raising=False)
+    assert workdays.holidays_file() == workdays.DEFAULT_HOLIDAYS_FILE
+    assert workdays.DEFAULT_HOLIDAYS_FILE.exists()
+    assert workdays.file_days() == {}
