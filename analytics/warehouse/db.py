@@ -65,7 +65,9 @@ def process_command(pid: int) -> str | None:
     except OSError:
         return None
     command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-    return command[:300] or None
+    if len(command) > 300:  # the program and its last arguments (a long `-c` script in between is cut)
+        command = f"{command[:140]} … {command[-150:]}"
+    return command or None
 
 
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
