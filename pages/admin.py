@@ -41,20 +41,26 @@ with users_tab:
                     district=district.strip() or None,
                 )
             except auth.AuthError as err:
-                st.error(t("admin.refused", reason=str(err)))
+                st.error(t("admin.refused", reason=t(err.key, **err.params) if err.key else str(err)))
             else:
                 trail.record("admin", f"user {made.username}", f"saved with role {made.role}")
                 st.success(t("admin.saved", name=made.username))
-    c1, c2, c3 = st.columns([2, 1, 1])
-    who = c1.text_input(t("admin.username"), key="admin_target")
-    if c2.button(t("admin.unlock"), disabled=not who):
-        auth.unlock(cursor(), who)
-        trail.record("admin", f"user {who}", "unlocked")
-        st.rerun()
-    if c3.button(t("admin.deactivate"), disabled=not who):
-        auth.set_active(cursor(), who, False)
-        trail.record("admin", f"user {who}", "deactivated")
-        st.rerun()
+    st.subheader(t("admin.user_actions"))
+    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
+    who = c1.text_input(t("admin.username"), key="admin_target").strip()
+    actions = {
+        "unlock": (c2, auth.unlock, "unlocked"),
+        "deactivate": (c3, lambda con, name: auth.set_active(con, name, False), "deactivated: sessions ended"),
+        "activate": (c4, lambda con, name: auth.set_active(con, name, True), "activated"),
+        "end_sessions": (c5, auth.end_sessions, "sessions ended"),
+    }
+    for action, (column, act, what) in actions.items():
+        if column.button(t(f"admin.{action}"), disabled=not who, key=f"admin_{action}"):
+            if act(cursor(), who):
+                trail.record("admin", f"user {who}", what)
+                st.success(t("admin.done", name=who, action=t(f"admin.{action}")))
+            else:
+                st.error(t("admin.no_such_user", name=who))
 
 with audit_tab:
     c1, c2 = st.columns(2)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit import config as streamlit_config
 
 from analytics.common import rules
 from analytics.models import preparation as pipeline
 from analytics.warehouse import db, demo
+
+# Development mode for errors: the app logs a failure and raises it on (analytics/ui/errors.py), so
+# that AppTest sees the exception whole (users see a plain message with a reference number instead);
+# the environment variable reaches the dashboards that browser tests start, the option AppTest.
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+streamlit_config.set_option("client.showErrorDetails", "full", where_defined="tests/conftest.py")
 
 DEMO_ACCOUNTS = 1200  # enough for all 16 districts to have managers
 DEMO_MONTHS = 36

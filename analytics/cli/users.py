@@ -11,13 +11,17 @@ from analytics import config
 from analytics.cli.common import EXIT_OK, add_db_option, bad_input
 
 PASSWORD_ENV = "NEEDSMINE_PASSWORD"
+ACTIONS = ("add", "list", "unlock", "password", "deactivate", "activate", "end-sessions")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `users` to the command line's subcommands; the new parser."""
-    parser = subparsers.add_parser("users", help="add, list or unlock the dashboard's users (sign-in, roles, scopes)")
-    parser.add_argument("action", choices=("add", "list", "unlock"))
-    parser.add_argument("username", nargs="?", help="user name (add, unlock)")
+    parser = subparsers.add_parser(
+        "users",
+        help="add, list, unlock, (de)activate the dashboard's users, set a password, end their sessions",
+    )
+    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument("username", nargs="?", help="user name (every action but list)")
     parser.add_argument("--role", choices=("manager", "head", "analyst", "admin"), help="role (add)")
     parser.add_argument("--name", help="display name (add)")
     parser.add_argument("--manager-id", help="the manager an account-manager user signs in as (add)")
@@ -40,13 +44,21 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not args.username:
             return bad_input("needsmine users: 需要用户名 / a user name is needed")
-        if args.action == "unlock":
-            auth.unlock(con, args.username)
-            audit.record(con, "cli", None, "admin", f"user {args.username}", "unlocked")
+        actions = _actions()
+        if args.action in actions:
+            act, what = actions[args.action]
+            try:
+                done = act(con, args.username)
+            except auth.AuthError as err:
+                return bad_input(f"needsmine users {args.action}: {err}")
+            if not done:
+                return bad_input(f"needsmine users {args.action}: 没有用户 / no user {args.username!r}")
+            audit.record(con, "cli", None, "admin", f"user {args.username}", what)
+            print(f"{args.username}: {what}")
             return EXIT_OK
         if not args.role:
             return bad_input("needsmine users add: --role 必填 / --role is required")
-        password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"{args.username} 的密码 / password: ")
+        password = _password(args.username)
         try:
             user = auth.add_user(
                 con,
@@ -62,3 +74,21 @@ def run(args: argparse.Namespace) -> int:
         audit.record(con, "cli", None, "admin", f"user {user.username}", f"saved with role {user.role}")
         print(f"已保存用户 / saved user {user.username} ({user.role})")
     return EXIT_OK
+
+
+def _password(username: str) -> str:
+    return os.environ.get(PASSWORD_ENV) or getpass.getpass(f"{username} 的密码 / password: ")
+
+
+def _actions():
+    """action: (what it does to a user name, as the audit trail words it). Each but unlock and
+    activate ends the user's sessions in every browser."""
+    from analytics.access import auth
+
+    return {
+        "unlock": (auth.unlock, "unlocked"),
+        "password": (lambda con, name: auth.set_password(con, name, _password(name)), "password set: sessions ended"),
+        "deactivate": (lambda con, name: auth.set_active(con, name, False), "deactivated: sessions ended"),
+        "activate": (lambda con, name: auth.set_active(con, name, True), "activated"),
+        "end-sessions": (auth.end_sessions, "sessions ended"),
+    }

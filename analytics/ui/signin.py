@@ -16,6 +16,7 @@ USER_KEY = "_user"
 SCOPE_KEY = "_scope"
 TOKEN_KEY = "_session_token"  # this browser's remembered sign-in (see analytics/access/sessions.py)
 ENDED_TOKEN_KEY = "_ended_session_token"  # the one this session signed out of: the cookie is removed
+REVOKED_KEY = "_session_revoked"  # this tab's session was ended elsewhere: the form says so once
 
 
 def current_user() -> auth.User | None:
@@ -47,10 +48,11 @@ def sees_personal_data() -> bool:
 
 
 def signed_in_user() -> auth.User | None:
-    """The user of this session: already signed in, resumed from the browser's remembered sign-in,
-    or known through OIDC (whose identity must match an active user by its e-mail or preferred
-    user name; an unknown identity stops the run with an error). None: the form must be shown."""
-    found = current_user() or _resume_session()
+    """The user of this session: already signed in (checked again on every run), resumed from the
+    browser's remembered sign-in, or known through OIDC (whose identity must match an active user
+    by its e-mail or preferred user name; an unknown identity stops the run with an error). None:
+    the form must be shown."""
+    found = _still_signed_in() or _resume_session()
     if found is not None:
         return found
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
@@ -73,6 +75,8 @@ def sign_in_form() -> NoReturn:
     A successful sign-in starts a remembered session and reruns the app."""
     st.title(t("app.title"))
     st.subheader(t("signin.title"))
+    if st.session_state.pop(REVOKED_KEY, False):
+        st.warning(t("signin.ended"))
     with st.form("signin", border=True):
         username = st.text_input(t("signin.username"), key="signin_username")
         password = st.text_input(t("signin.password"), type="password", key="signin_password")
@@ -80,7 +84,7 @@ def sign_in_form() -> NoReturn:
     if submitted:
         result = auth.sign_in(cursor(), username.strip(), password)
         if result.user is not None:
-            _signed_in(result.user, sessions.start(cursor(), result.user))
+            _signed_in(result.user, sessions.start(cursor(), result.user, user_agent=_user_agent()))
             st.rerun()
         elif result.reason == "locked":
             st.error(t("signin.locked", until=f"{result.locked_until:%H:%M}"))
@@ -140,7 +144,7 @@ def _resume_session() -> auth.User | None:
         return None
     if not isinstance(token, str) or not token:
         return None  # (AppTest's context has no real cookies)
-    found = sessions.resume(cursor(), token)  # None for the token this session signed out of
+    found = sessions.resume(cursor(), token, user_agent=_user_agent())  # None once signed out of
     if found is not None:
         _signed_in(found, token)
     return found
@@ -152,3 +156,33 @@ def _signed_in(who: auth.User, token: str | None) -> None:
     st.session_state.pop(SCOPE_KEY, None)
     if token is not None:
         st.session_state[TOKEN_KEY] = token
+
+
+def _still_signed_in() -> auth.User | None:
+    """The user signed in to this tab, as the warehouse has them now — checked on every run: the
+    session's token still live (not ended, not expired, its user active, their sessions not ended
+    by a password, role or scope change or by an admin), or for an OIDC sign-in the user still
+    active and unchanged. A session that no longer holds is signed out here (the form says so)."""
+    who = current_user()
+    if who is None:
+        return None
+    token = st.session_state.get(TOKEN_KEY)
+    fresh = sessions.check(cursor(), token) if token else auth.current(cursor(), who)
+    if fresh is None:
+        audit.record(cursor(), who.username, who.role, "sign_out", "session", "session no longer valid")
+        st.session_state[ENDED_TOKEN_KEY] = st.session_state.pop(TOKEN_KEY, None)
+        for key in (USER_KEY, SCOPE_KEY):
+            st.session_state.pop(key, None)
+        st.session_state[REVOKED_KEY] = True
+        return None
+    if fresh != who:  # same epoch, so only a display name can differ: keep the record current
+        _signed_in(fresh, token)
+    return fresh
+
+
+def _user_agent() -> str | None:
+    """The browser's user agent (None without a browser: AppTest, bare runs)."""
+    try:
+        return st.context.headers.get("User-Agent")
+    except Exception:  # noqa: BLE001 - no browser context
+        return None
