@@ -23,11 +23,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "Validate and import files in one transaction. The table is taken from --table, the file "
             "name (e.g. billing_monthly.csv, 账单.csv) or the headers. Monthly tables replace the "
             "months present in the files; other tables are updated by key. On any problem nothing "
-            "is written and the exit status is 2."
+            "is written and the exit status is 2; a month that would lose more than half its rows "
+            "is such a problem unless --allow-shrink confirms it."
         ),
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--table", help="target table for every file (default: from file name or headers)")
+    parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="confirm that months of monthly tables may shrink by more than the contract allows (default 50%%)",
+    )
     parser.add_argument("--json", action="store_true", help="print rows imported per table as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     add_db_option(parser)
@@ -52,7 +58,13 @@ def run(args: argparse.Namespace) -> int:
     with db.connect(path) as con:
         db.create_schema(con)
         try:
-            counts = import_files(con, [Path(f) for f in args.files], table=args.table, progress=progress)
+            counts = import_files(
+                con,
+                [Path(f) for f in args.files],
+                table=args.table,
+                progress=progress,
+                allow_shrink=args.allow_shrink,
+            )
         except BadInputError as err:
             log.warning("import refused (nothing changed): files %s; %s", names, err.format()[:2000])
             return bad_input(err.format())

@@ -1,11 +1,14 @@
-"""What the importer knows beyond the schema: Chinese headers, value aliases, keys, references.
+"""What the importer knows beyond the schema: Chinese headers, value aliases, keys, references,
+and what a plausible value is.
 
 Column types, nullability and enum labels are read from the warehouse itself (the DDL in
-`sql/schema/` is their one source); this module adds what a DDL cannot say.
+`sql/schema/` is their one source); this module adds what a DDL cannot say. The plausibility
+limits below (dates, ceilings, shrinking months, line length) are the place to change them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from analytics.config import AREA_LABELS_ZH
@@ -23,6 +26,13 @@ class TableContract:
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Names a file of this table may carry (besides the table name itself).
     file_names: tuple[str, ...] = ()
+    # The largest plausible value per numeric column; a larger one is refused (a typo, a unit
+    # mix-up, a test value such as 999,999,999,999.99).
+    ceilings: dict[str, int] = field(default_factory=dict)
+    # Date columns that lie in the future by nature: column -> how many years ahead they may lie.
+    future_years: dict[str, int] = field(default_factory=dict)
+    # Free-text columns, in which tabs and line breaks are kept (every other text refuses them).
+    free_text: tuple[str, ...] = ()
 
 
 # Labels accepted for enum values besides the stored ones, keyed by enum type name.
@@ -39,6 +49,37 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "competitor": {"电信": "中国电信", "联通": "中国联通", "广电": "中国广电"},
     "carrier": {"移动": "中国移动", "电信": "中国电信", "联通": "中国联通", "广电": "中国广电"},
 }
+
+# Plausible dates: none after the end of the month after the current one (`MONTHS_AHEAD`, unless
+# `future_years` of the table says otherwise), none before the warehouse's first billing month
+# (the current month for an empty warehouse) less `YEARS_BEFORE_DATA` years — billing months of
+# monthly tables less `MONTH_YEARS_BEFORE_DATA` years, since a bill older than that is a typo
+# (200401 for 202401) rather than history.
+MONTHS_AHEAD = 1
+YEARS_BEFORE_DATA = 30
+MONTH_YEARS_BEFORE_DATA = 10
+
+# A month of a monthly table that an import would shrink by more than this share of its rows is
+# refused unless the user confirms it (`needsmine import --allow-shrink`): a one-row file for a
+# month of 6,814 rows is more likely a wrong file than a smaller month.
+MAX_MONTH_SHRINK = 0.5
+
+# The longest CSV record (bytes, UTF-8) the reader takes; a longer one is refused, naming its line.
+MAX_LINE_BYTES = 2_000_000
+
+
+def earliest_month(first_month: dt.date | None, today: dt.date, years: int) -> dt.date:
+    """The first day of the earliest plausible month: `years` before the warehouse's first month
+    (or before today's month when the warehouse holds none, or holds only later ones)."""
+    start = min(first_month or today, today).replace(day=1)
+    return start.replace(year=start.year - years)
+
+
+def month_after(today: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` + 1 after today's: the exclusive end of plausible dates."""
+    index = today.year * 12 + today.month - 1 + months + 1
+    return dt.date(index // 12, index % 12 + 1, 1)
+
 
 TRUE_WORDS = {"true", "t", "1", "y", "yes", "是", "统付", "√"}
 FALSE_WORDS = {"false", "f", "0", "n", "no", "否", "个付", "个人付费", ""}
@@ -71,6 +112,7 @@ CONTRACTS: dict[str, TableContract] = {
                 "list_price_yuan": ("标准资费", "资费(元)", "标准资费(元)", "单价"),
             },
             file_names=("产品目录", "产品"),
+            ceilings={"list_price_yuan": 10_000_000},
         ),
         TableContract(
             name="accounts",
@@ -93,6 +135,8 @@ CONTRACTS: dict[str, TableContract] = {
                 "closed_on": ("销户日期", "离网日期"),
             },
             file_names=("集团客户", "集团"),
+            ceilings={"employee_count": 5_000_000, "agreement_months": 240},
+            future_years={"agreement_expires_on": 30},
         ),
         TableContract(
             name="contacts",
@@ -127,6 +171,8 @@ CONTRACTS: dict[str, TableContract] = {
                 "is_group_paid": ("统付", "是否统付", "付费方式"),
             },
             file_names=("账单", "月账单", "出账"),
+            # One account's bill for one product in one month.
+            ceilings={"revenue_yuan": 100_000_000, "quantity": 10_000_000},
         ),
         TableContract(
             name="members_monthly",
@@ -142,6 +188,12 @@ CONTRACTS: dict[str, TableContract] = {
                 "left_network_count": ("成员离网", "离网成员数"),
             },
             file_names=("成员", "集团成员"),
+            ceilings={
+                "member_count": 5_000_000,
+                "joined_count": 5_000_000,
+                "left_group_count": 5_000_000,
+                "left_network_count": 5_000_000,
+            },
         ),
         TableContract(
             name="interactions",
@@ -161,6 +213,7 @@ CONTRACTS: dict[str, TableContract] = {
                 "needs_found": ("发现需求", "需求领域"),
             },
             file_names=("走访", "走访记录"),
+            free_text=("notes",),
         ),
         TableContract(
             name="competitor_reports",
@@ -180,6 +233,7 @@ CONTRACTS: dict[str, TableContract] = {
                 "description": ("内容", "信息内容", "描述"),
             },
             file_names=("竞争信息", "市场竞争信息"),
+            free_text=("description",),
         ),
         TableContract(
             name="profile_updates",

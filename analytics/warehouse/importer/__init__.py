@@ -4,8 +4,16 @@
 files with English or Chinese headers (`analytics.warehouse.contract`), checks every value against the
 warehouse's own column types and CHECK constraints, keys and references, and then writes all
 files in one transaction — or, if anything is wrong, writes nothing and raises `BadInputError`
-naming file, row, column and reason. Rows are numbered from the first row under the header
-(row 1 is file line 2).
+naming file, line, column and reason. A problem's `row` counts data rows from the first under
+the header; its `line` is the file line as an editor (or Excel) shows it, which differs when
+quoted values hold line breaks or blank lines are skipped.
+
+What is refused besides values of the wrong type (`analytics.warehouse.contract` holds the
+limits): dates outside the data's span plus a margin, numbers above a column's ceiling, more
+decimals than a column holds (never rounded), required texts blank after trimming, control
+characters in texts, nested Parquet types, files with a header and no rows, and a month that
+would lose more than `MAX_MONTH_SHRINK` of its rows unless `allow_shrink=True` confirms it.
+Encoding and CSV-shape errors name the line (and byte offset) in the product's own words.
 
 How rows are written:
 
@@ -22,6 +30,7 @@ Modules, in the order an import runs: `pipeline` (`import_files`), `read` (which
 mapping) with `sources` (CSV / XLSX / Parquet -> VARCHAR staging tables) and `encoding`,
 `columns` (a table as the warehouse and the contract describe it), `convert` (staging -> typed
 table with problem flags; the accepted spellings of values), `validate` (set-based checks),
+`lines` (file lines of CSV records and why a record could not be read, only when reporting),
 `problems` (`Problem`, `BadInputError`), `apply` (the transaction); and `export`.
 """
 

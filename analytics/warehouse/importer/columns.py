@@ -41,10 +41,19 @@ class Column:
     labels: tuple[str, ...] = ()  # allowed enum labels
     value_aliases: tuple[tuple[str, str], ...] = ()  # (alias, label) of VALUE_ALIASES
     headers: tuple[str, ...] = ()  # header aliases from the contract
+    scale: int | None = None  # decimal places a DECIMAL column holds
+    ceiling: int | None = None  # the largest plausible value (contract `ceilings`)
+    future_years: int | None = None  # years ahead a date may lie (contract `future_years`)
+    free_text: bool = False  # tabs and line breaks allowed (contract `free_text`)
 
     @property
     def ident(self) -> str:
         return quote_ident(self.name)
+
+    @property
+    def is_amount(self) -> bool:
+        """A yuan amount: a `元` suffix or `¥` prefix is accepted."""
+        return self.kind == "number" and self.name.endswith("_yuan")
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,7 @@ def table_spec(
             aliases = tuple(VALUE_ALIASES.get(type_name, {}).items()) if type_name else ()
             if type_name:
                 sql_type = type_name + ("[]" if kind == "enum_list" else "")
+        scale = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", sql_type.upper())
         columns.append(
             Column(
                 name,
@@ -175,6 +185,10 @@ def table_spec(
                 labels,
                 aliases,
                 contract.headers.get(name, ()),
+                scale=int(scale.group(1)) if scale else None,
+                ceiling=contract.ceilings.get(name),
+                future_years=contract.future_years.get(name),
+                free_text=name in contract.free_text,
             )
         )
     rows = con.execute(

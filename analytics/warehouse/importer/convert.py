@@ -1,13 +1,16 @@
 """Staging text -> one typed table per target table, in a single set-based pass.
 
 Each row of the typed table carries the warehouse-typed values plus `_file` (index into the
-table's files), `_row` (data row number), `_flags` (two bits per column: bit 2i = a required
-value is blank, bit 2i+1 = a value did not convert) and `_raw` (the trimmed cells, kept only for
+table's files), `_row` (data row number), `_flags` (`FLAGS` bits per column: bit 4i = a required
+value is blank, 4i+1 = a value did not convert, 4i+2 = it has more decimals than the column
+holds, 4i+3 = a text holds a control character) and `_raw` (the trimmed cells, kept only for
 flagged rows so that messages can quote them).
 
 Accepted spellings:
-- integers and decimals as DuckDB casts them (`12`, `12.0`, `1e3`, `-0.5`), but an integer
-  column refuses a fraction rather than rounding it;
+- integers and decimals as DuckDB casts them (`12`, `12.0`, `1e3`, `-0.5`), also with thousands
+  separators (`1,234.50`) and, for yuan amounts, a `元` suffix or `¥` prefix (`1,234元`); an
+  integer column refuses a fraction and a decimal column more decimals than it holds (`12.345`
+  for a 2-place column), rather than rounding them (DuckDB's cast would, silently);
 - booleans from contract TRUE_WORDS / FALSE_WORDS (a blank required boolean is false, as ""
   is a false word);
 - dates `2024-01-31`, `2024/1/31`, `20240131`, `2024.1.31`, `2024年1月31日` (a time of day
@@ -18,7 +21,9 @@ Accepted spellings:
   (or `T…`), and `20240131093000`;
 - enum labels or their contract aliases; lists of them separated by `;` `,` `，` `、` `；`,
   optionally in brackets (a blank required list is the empty list).
-Every value is trimmed of surrounding whitespace, full-width spaces included.
+Every value is trimmed of surrounding whitespace, full-width spaces included; a required text
+that is blank after trimming is blank. Texts refuse control characters (NUL, ESC, DEL, C1…;
+free-text columns keep tabs and line breaks), which nothing downstream can show or print.
 
 Speed: a failing `try_cast` / `try_strptime` costs far more than a succeeding one (a format list
 tries each in turn), so every cell is routed by its shape (`like`, length) to the one parser
@@ -39,6 +44,15 @@ from analytics.warehouse.importer.read import StagedFile
 # Whitespace trimmed from every cell, full-width and no-break spaces included.
 WHITESPACE = " \t\r\n\u3000\u00a0"
 LIST_SEPARATORS = r"[;,，、；]"
+# Control characters refused in texts (RE2 classes): C0 but tab and line breaks in free text,
+# DEL, C1, and the non-characters U+FFFE/U+FFFF; none of them can be written into a Word or
+# Excel file (XML) nor shown.
+CONTROL = r"[\x00-\x1f\x7f-\x9f\x{fffe}\x{ffff}]"
+CONTROL_FREE_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{fffe}\x{ffff}]"
+# A number with thousands separators: 1,234 or -1,234,567.50 (not 1,5 nor 12,34).
+GROUPED_NUMBER = r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
+# Bits of `_flags` per column: blank, not converted, too many decimals, control character.
+FLAGS = 4
 
 # What a value of each kind should look like, for messages.
 EXPECTED: dict[str, tuple[str, str]] = {
@@ -97,15 +111,34 @@ def _date_shape(raw: str, kind: str) -> str:
     )
 
 
+def _number_shape(raw: str, column: Column) -> str:
+    """The cell as DuckDB casts numbers: thousands separators dropped, for amounts also a `元`
+    suffix and `¥` prefix. Only cells holding a comma or those signs go through a regex."""
+    cleaned = raw
+    test = f"contains({raw}, ',')"
+    if column.is_amount:
+        test += f" or suffix({raw}, '元') or {raw} like '¥%' or {raw} like '￥%'"
+        cleaned = f"trim(regexp_replace({raw}, '^[¥￥]\\s*|\\s*元$', '', 'g'))"
+    grouped = (
+        f"case when regexp_matches({cleaned}, '{GROUPED_NUMBER}') then replace({cleaned}, ',', '') else {cleaned} end"
+    )
+    return f"case when {test} then {grouped} else {raw} end"
+
+
 def _conversion(column: Column, raw: str, shape: str, i: int, params: dict[str, object]) -> str:
     """SQL turning the trimmed cell `raw` (NULL when blank) into the column's type; `shape` is
-    the cell with date separators folded (date kinds only)."""
+    the cell with date separators folded (date kinds) or number separators dropped (numbers)."""
     target = column.sql_type
     if column.kind == "text":
         return raw
     if column.kind == "integer":
         # A plain cast would round 2.5 to 3; a whole number must equal its double reading.
-        return f"case when try_cast({raw} as double) = try_cast({raw} as {target}) then try_cast({raw} as {target}) end"
+        return (
+            f"case when try_cast({shape} as double) = try_cast({shape} as {target}) "
+            f"then try_cast({shape} as {target}) end"
+        )
+    if column.kind == "number":
+        return f"try_cast({shape} as {target})"
     if column.kind == "boolean":
         params["true_words"] = sorted(TRUE_WORDS)
         params["false_words"] = sorted(FALSE_WORDS)
@@ -165,11 +198,36 @@ def _bad(column: Column, raw: str, typed: str) -> str:
     return bad
 
 
+def _blank(column: Column, raw: str) -> str:
+    """SQL true when a required cell is blank (a text that is all whitespace included)."""
+    if column.kind == "text":
+        return f"({raw} is null or {raw} = '')"
+    return f"{raw} is null"
+
+
+def _rounded(column: Column, shape: str, typed: str) -> str | None:
+    """SQL true when a decimal cell has more decimals than the column holds (the cast rounded
+    it: its value differs from the cell's own reading as a double). None for other columns."""
+    if column.kind != "number" or column.scale is None:
+        return None
+    return f"{typed}::double <> try_cast({shape} as double)"
+
+
+def _control(column: Column, raw: str, params: dict[str, object]) -> str | None:
+    """SQL true when a text holds a control character. None for columns that are not text."""
+    if column.kind != "text":
+        return None
+    name = "control_free_text" if column.free_text else "control"
+    params[name] = CONTROL_FREE_TEXT if column.free_text else CONTROL
+    return f"regexp_matches({raw}, ${name})"
+
+
 def build_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[StagedFile], name: str) -> TypedTable:
     """Create the typed temporary table `name` from all staged files of one table."""
     params: dict[str, object] = {}
     raws = [f"r{i}" for i in range(len(spec.columns))]
     dated = [i for i, c in enumerate(spec.columns) if c.kind in ("date", "month", "timestamp")]
+    numeric = [i for i, c in enumerate(spec.columns) if c.kind in ("integer", "number")]
     selects = []
     for n, staged in enumerate(files):
         cells = []
@@ -185,14 +243,22 @@ def build_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[Sta
             f"select {n} as _file, {staged.row_expr} as _row, {', '.join(cells)} from {quote_ident(staged.staging)}"
         )
     shapes = "".join(f", {_date_shape(raws[i], spec.columns[i].kind)} as s{i}" for i in dated)
+    shapes += "".join(f", {_number_shape(raws[i], spec.columns[i])} as s{i}" for i in numeric)
     conversions = ", ".join(
         f"{_conversion(c, raws[i], f's{i}', i, params)} as {c.ident}" for i, c in enumerate(spec.columns)
     )
     flag_terms = []
     for i, column in enumerate(spec.columns):
+        bit = FLAGS * i
         if not blank_is_allowed(column):
-            flag_terms.append(f"case when {raws[i]} is null then {1 << (2 * i)} else 0 end")
-        flag_terms.append(f"case when {_bad(column, raws[i], column.ident)} then {1 << (2 * i + 1)} else 0 end")
+            flag_terms.append(f"case when {_blank(column, raws[i])} then {1 << bit} else 0 end")
+        flag_terms.append(f"case when {_bad(column, raws[i], column.ident)} then {1 << (bit + 1)} else 0 end")
+        rounded = _rounded(column, f"s{i}", column.ident)
+        if rounded:
+            flag_terms.append(f"case when {rounded} then {1 << (bit + 2)} else 0 end")
+        control = _control(column, raws[i], params)
+        if control:
+            flag_terms.append(f"case when {control} then {1 << (bit + 3)} else 0 end")
     column_list = ", ".join(c.ident for c in spec.columns)
     con.execute(
         f"""
@@ -204,10 +270,10 @@ def build_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[Sta
             select *{shapes} from raw
         ),
         converted as (
-            select _file, _row, {", ".join(raws)}, {conversions} from shaped
+            select *, {conversions} from shaped
         ),
         flagged as (
-            select *, ({" + ".join(flag_terms)})::bigint as _flags from converted
+            select *, ({" + ".join(f"{t}::hugeint" for t in flag_terms)}) as _flags from converted
         )
         select _file, _row, {column_list}, _flags,
             case when _flags <> 0 then [{", ".join(raws)}] end as _raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from analytics.warehouse.importer.columns import TableSpec, enum_type_names, quo
 from analytics.warehouse.importer.convert import TypedTable, build_typed
 from analytics.warehouse.importer.problems import BadInputError, Problem, ProblemLog
 from analytics.warehouse.importer.read import StagedFile, stage_file
-from analytics.warehouse.importer.validate import validate
+from analytics.warehouse.importer.validate import Bounds, validate
 
 Progress = Callable[[str], None]
 
@@ -26,13 +27,18 @@ def import_files(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     table: str | None = None,
     progress: Progress | None = None,
+    *,
+    allow_shrink: bool = False,
+    today: dt.date | None = None,
 ) -> dict[str, int]:
     """Import CSV / XLSX / Parquet files into the warehouse as one all-or-nothing change.
 
     `table` names the target of every file; otherwise each file's name, or failing that its
     header, says which table it holds. Returns the rows imported per table. Raises
-    `BadInputError` listing file, row, column and reason when anything is wrong, in which case
-    nothing was written.
+    `BadInputError` listing file, line, column and reason when anything is wrong, in which case
+    nothing was written. `allow_shrink` confirms months that shrink by more than the contract
+    allows (`BadInputError.shrinking` lists them); `today` is what plausible dates are measured
+    from (default: the current date).
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
@@ -87,8 +93,14 @@ def import_files(
             typed[name] = build_typed(con, spec_of(name), files, typed_name)
             for staged_file in files:  # the typed table keeps what messages need
                 con.execute(f"drop table temp.{quote_ident(staged_file.staging)}")
-        validate(con, typed, incomplete, log)
+        first_month = con.execute("select min(billing_month) from billing_monthly").fetchone()[0]
+        bounds = Bounds(today or dt.date.today(), first_month)
+        validate(con, typed, incomplete, log, bounds, allow_shrink)
         if log:
+            for staged_file in staged:  # file lines of the rows named, read only now
+                rows = log.rows_of(staged_file.label)
+                if rows and staged_file.lines:
+                    log.set_lines(staged_file.label, staged_file.lines(rows))
             raise log.error({label: i for i, label in enumerate(labels)})
         written = apply(con, typed, say)
         say("完成 / done: " + ", ".join(f"{t} {n:,}" for t, n in written.items()))

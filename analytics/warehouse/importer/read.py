@@ -8,7 +8,7 @@ check runs later as set-based SQL over all rows at once. Formats are opened in `
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from analytics.warehouse.importer.columns import (
     quote_ident,
 )
 from analytics.warehouse.importer.encoding import EncodingProblem
-from analytics.warehouse.importer.problems import Problem, ProblemLog
+from analytics.warehouse.importer.problems import Problem, ProblemLog, reason
 from analytics.warehouse.importer.sources import FORMATS, UNREADABLE, open_source
 
 
@@ -35,6 +35,8 @@ class StagedFile:
     columns: dict[str, str]  # table column -> staging column
     row_expr: str  # SQL over the staging table giving the data row number (1 = first row)
     rows: int
+    # Data rows -> the file lines they start on (None: the format has no lines, as Parquet).
+    lines: Callable[[Iterable[int]], dict[int, int]] | None = None
 
 
 def stage_file(
@@ -52,8 +54,8 @@ def stage_file(
     file-level problem).
     """
 
-    def fail(reason: str, column: str | None = None) -> None:
-        log.add(Problem(label, None, column, reason))
+    def fail(text: str, column: str | None = None) -> None:
+        log.add(Problem(label, None, column, text))
 
     table = table or file_table(path.stem, tuple(CONTRACTS))
     if not path.is_file():
@@ -68,7 +70,7 @@ def stage_file(
         try:
             source = open_source(con, path, kind, table, cleanup)
         except EncodingProblem as e:
-            fail(str(e))
+            log.add(Problem(label, None, None, str(e), e.line))
             return table, None
         except UNREADABLE as e:
             fail(f"无法读取 / cannot be read: {_first_line(e)}")
@@ -87,28 +89,56 @@ def stage_file(
         columns = _map_header(spec_of(table), source.header, label, log)
         if columns is None:
             return table, None
+        if source.types is not None and not _plain_types(spec_of(table), source, columns, label, log):
+            return table, None
         try:
             row_expr = source.stage(staging)
         except UNREADABLE as e:
-            fail(f"无法解析 / cannot be parsed: {_first_line(e)}")
+            found = source.explain() if source.explain else None
+            if found is None:
+                fail(reason("unparseable", detail=_first_line(e)))
+            else:
+                log.add(Problem(label, found.row, found.column, found.reason, found.line))
             return table, None
     finally:
         for tmp in cleanup:
             tmp.unlink(missing_ok=True)
     rows = con.execute(f"select count(*) from {quote_ident(staging)}").fetchone()[0]
-    return table, StagedFile(label, table, staging, columns, row_expr, rows)
+    if rows == 0:
+        fail(reason("header_only"))
+        return table, None
+    return table, StagedFile(label, table, staging, columns, row_expr, rows, source.lines)
 
 
 def _first_line(error: Exception) -> str:
-    """The informative head of an error: DuckDB's CSV errors name the line, the line itself and
-    what was wrong before a list of reader options that would only confuse."""
+    """The informative head of an error: what was wrong, without the reader options that follow
+    nor the offending line itself (DuckDB quotes it whole, however long), nor DuckDB's line
+    number (a record count that skips blank lines, not a file line)."""
     lines = []
     for line in str(error).strip().splitlines():
-        if not line.strip() or line.startswith("Possible fixes"):
+        if not line.strip() or line.startswith(("Possible fixes", "Possible Solution")):
             break
-        lines.append(line.strip().removeprefix("Invalid Input Error: "))
+        line = line.strip().removeprefix("Invalid Input Error: ")
+        if line.startswith(("Original Line:", "CSV Error on Line:")):
+            continue
+        lines.append(line)
     text = "; ".join(lines) or type(error).__name__
     return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _plain_types(spec: TableSpec, source, columns: dict[str, str], label: str, log: ProblemLog) -> bool:
+    """Whether every mapped column of a typed source holds plain values: nested types (structs,
+    maps, unions, lists of lists) are refused rather than stored as their text, and a list only
+    goes into a list column."""
+    ok = True
+    for name, staging in columns.items():
+        dtype = source.types[int(staging[1:])]
+        nested = any(word in dtype for word in ("STRUCT", "MAP(", "UNION", "[][]", "]["))
+        is_list = dtype.endswith("]")
+        if nested or (is_list and spec.column(name).kind != "enum_list"):
+            log.add(Problem(label, None, name, reason("nested_type" if nested else "list_type", type=dtype)))
+            ok = False
+    return ok
 
 
 def _table_from_header(header: list[str], spec_of: Callable[[str], TableSpec]) -> str | None:

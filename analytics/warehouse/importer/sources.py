@@ -2,8 +2,12 @@
 
 CSV: UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 with BOM, delimiter `,` tab `;` or `|`
 (whichever the header line has most of). XLSX: the sheet named like the table (or, when the
-file name did not say, like any table), else the first. Parquet: any column types, lists
-joined with `;`.
+file name did not say, like any table), else the first. Parquet: scalar column types, lists
+(into list columns only) joined with `;`; nested types (structs, maps, lists of them) are
+refused by `read`.
+
+Each source also says which file line a data row starts on (`Source.lines`): the CSV line of
+its record (`lines`), the Excel row, nothing for Parquet.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 import io
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +26,11 @@ import openpyxl
 import pyarrow as pa
 from openpyxl.utils.exceptions import InvalidFileException
 
-from analytics.warehouse.contract import CONTRACTS
+from analytics.warehouse.contract import CONTRACTS, MAX_LINE_BYTES
 from analytics.warehouse.importer.columns import file_table, quote_ident
 from analytics.warehouse.importer.encoding import utf8_source
+from analytics.warehouse.importer.lines import Malformed, first_malformed, record_lines
+from analytics.warehouse.importer.problems import reason
 
 FORMATS = {
     **dict.fromkeys((".csv", ".txt", ".tsv"), "csv"),
@@ -51,6 +57,11 @@ class Source:
 
     header: list[str]
     stage: Callable[[str], str]  # staging table name -> SQL expression of the row number
+    # Data rows -> the file lines they start on (None: the format has no lines).
+    lines: Callable[[Iterable[int]], dict[int, int]] | None = None
+    # Why `stage` failed, found in the file itself (None: the loader's own message must do).
+    explain: Callable[[], Malformed | None] | None = None
+    types: list[str] | None = None  # column types, for formats that have them (Parquet)
 
 
 def open_source(
@@ -66,7 +77,7 @@ def open_source(
 
 
 def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, cleanup: list[Path]) -> Source | None:
-    utf8, is_copy = utf8_source(path)
+    utf8, is_copy, encoding = utf8_source(path)
     if is_copy:
         cleanup.append(utf8)
     with utf8.open(encoding="utf-8-sig", newline="") as f:
@@ -82,12 +93,18 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, cleanup: list[Path]) -
         con.execute(
             f"create temp table {quote_ident(staging)} as select * from read_csv($path, "
             f"auto_detect = false, header = true, delim = $delim, quote = '\"', escape = '\"', "
-            f"allow_quoted_nulls = false, columns = {{{names}}})",
+            f"allow_quoted_nulls = false, max_line_size = {MAX_LINE_BYTES:d}, columns = {{{names}}})",
             {"path": str(utf8), "delim": delimiter},
         )
         return "rowid + 1"
 
-    return Source(header, stage)
+    # The original file rather than the UTF-8 copy, which is gone by the time lines are asked for.
+    return Source(
+        header,
+        stage,
+        lines=lambda rows: record_lines(path, encoding, delimiter, rows),
+        explain=lambda: first_malformed(path, encoding, delimiter, len(header)),
+    )
 
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
@@ -99,7 +116,16 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
         for i, (_name, dtype) in enumerate(fields):
             # Columns by position (`#1`), so that no name from the file enters the SQL.
             ref = f"#{i + 1}"
-            text = f"array_to_string({ref}, ';')" if dtype.endswith("[]") else f"{ref}::varchar"
+            if dtype.endswith("[]"):
+                text = f"array_to_string({ref}, ';')"
+            elif dtype == "BLOB":  # strings written without their UTF-8 annotation
+                text = f"decode({ref})"
+            elif dtype in ("DOUBLE", "FLOAT"):
+                # As Excel shows a float (15 significant digits; 7 for single precision), so that
+                # 0.1 + 0.2 reads 0.3 while 12.345 still reads 12.345.
+                text = f"printf('{'%.15g' if dtype == 'DOUBLE' else '%.7g'}', {ref})"
+            else:
+                text = f"{ref}::varchar"
             cells.append(f"{text} as c{i}")
         con.execute(
             f"create temp table {quote_ident(staging)} as select {', '.join(cells)} from read_parquet($path)",
@@ -107,7 +133,22 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
         )
         return "rowid + 1"
 
-    return Source([name for name, _ in fields], stage)
+    def explain() -> Malformed | None:
+        """The first cell of a BLOB column that is not UTF-8 text (what makes `decode` fail)."""
+        for i, (name, dtype) in enumerate(fields):
+            if dtype != "BLOB":
+                continue
+            ref = f"#{i + 1}"
+            row = con.execute(
+                f"select min(file_row_number) + 1 from read_parquet($path, file_row_number = true) "
+                f"where {ref} is not null and try(decode({ref})) is null",
+                {"path": str(path)},
+            ).fetchone()[0]
+            if row is not None:
+                return Malformed(row, None, reason("blob_not_text"), name)
+        return None
+
+    return Source([name for name, _ in fields], stage, explain=explain, types=[dtype for _, dtype in fields])
 
 
 def _open_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str | None) -> Source | None:
@@ -119,7 +160,7 @@ def _open_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str | None) ->
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = _pick_sheet(book, table)
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)  # from the sheet's row 1, blank rows included
         header_row = next(rows, None)
         if header_row is None or all(v is None for v in header_row):
             return None
@@ -152,7 +193,8 @@ def _open_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str | None) ->
             con.unregister(view)
         return "_row"
 
-    return Source(header, stage)
+    # The header is the sheet's row 1 and blank rows keep their numbers: data row n is Excel row n + 1.
+    return Source(header, stage, lines=lambda rows: {row: row + 1 for row in rows})
 
 
 def _pick_sheet(book, table: str | None):
@@ -170,6 +212,9 @@ def _cell_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits: 0.1 + 0.2 is 0.3 there, not 0.30000000000000004.
+        return format(value, ".15g")
     if isinstance(value, dt.datetime):
         if value.time() == dt.time():
             return value.date().isoformat()
