@@ -15,6 +15,7 @@ with errors.shown_plainly("app"):
     signin.write_session_cookie()
     if signin.signed_in_user() is None:
         routing.remember_asked_page()  # a link opened before signing in leads there afterwards
+        routing.hide_navigation()
         signin.sign_in_form()  # stops the run
 
     page = st.navigation(routing.navigation_pages())

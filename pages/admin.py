@@ -5,9 +5,10 @@ import streamlit as st
 from analytics import config
 from analytics.access import audit, auth
 from analytics.models import preparation
-from analytics.ui import routing, tables, trail
+from analytics.ui import jobs, routing, signin, tables, trail
 from analytics.ui.connection import cursor, db_path
 from analytics.ui.language import label, t
+from analytics.warehouse import db
 
 routing.require_app(__file__)
 st.title(t("admin.title"))
@@ -76,11 +77,39 @@ with audit_tab:
 
 with models_tab:
     st.caption(t("admin.retrain_help"))
-    if st.button(t("admin.retrain"), type="primary"):
-        bar = st.progress(0.0, text=t("admin.retraining"))
-        report = preparation.retrain(
-            config.db_path(db_path()), lambda m, f: bar.progress(min(max(f, 0.0), 1.0), text=m)
+    job = jobs.get("retrain")
+    running = job is not None and job.running
+    if st.button(t("admin.retrain"), type="primary", disabled=running):
+        who, path = signin.current_user(), config.db_path(db_path())
+
+        def retrained(job: jobs.Job) -> None:
+            st.cache_data.clear()  # every page reads the new scores
+            with db.connect(path) as con:
+                audit.record(
+                    con, who.username, who.role, "retrain", "models", f"churn AUC {job.result['churn']['auc']:.3f}"
+                )
+
+        job, started = jobs.start(
+            "retrain", who.username, lambda progress: preparation.retrain(path, progress), on_done=retrained
         )
-        trail.record("retrain", "models", f"churn AUC {report['churn']['auc']:.3f}")
-        st.cache_data.clear()
-        st.success(t("admin.retrained", auc=report["churn"]["auc"]))
+        if started:
+            trail.record("retrain", "models", "started in the background")
+        st.rerun()
+
+    @st.fragment(run_every=1.0 if running else None)
+    def retrain_status() -> None:
+        """The job's progress while it runs (polled once a second), then its outcome."""
+        job = jobs.get("retrain")
+        if job is None:
+            return
+        if job.running:
+            st.progress(job.fraction, text=f"{t('admin.retraining')}  {job.message}")
+            st.caption(t("admin.retrain_background", who=job.started_by, at=f"{job.started_at:%H:%M:%S}"))
+        elif job.error_ref:
+            st.error(t("errors.plain", ref=job.error_ref))
+        else:
+            st.success(t("admin.retrained", auc=job.result["churn"]["auc"]))
+        if running and not job.running:
+            st.rerun()  # the whole page: the button comes back
+
+    retrain_status()

@@ -60,6 +60,15 @@ def remember_asked_page() -> None:
         st.session_state[_ASKED_SIGNED_OUT] = True
 
 
+def hide_navigation() -> None:
+    """Before the sign-in form: no navigation drawn. Without it, a fresh server (no session has
+    called `st.navigation` yet) lists the raw file names of `pages/`, admin included, beside the
+    form, by its legacy routing. The page asked for is remembered before (`remember_asked_page`):
+    signing in leads there."""
+    every = [st.Page(page.file, title=t(page.title_key), url_path=page.url) for page in pages.PAGES]
+    st.navigation(every, position="hidden")
+
+
 def navigation_pages() -> dict[str, list[st.Page]]:
     """The pages the signed-in user may open, by navigation group, titled in this run's language:
     what app.py hands to `st.navigation`."""

@@ -178,6 +178,9 @@ def test_every_page_in_a_real_browser(server, tmp_path):
         # The first request to the fresh server is a link to an account (Streamlit's legacy routing
         # of pages/ would run that page alone): the sign-in form comes first, then that account.
         page.goto(f"{url}/account?account={account_id}")
+        _settle_signin(page)
+        # nothing but the form: no list of pages (the legacy routing lists every file of pages/)
+        assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
         _sign_in(page, "head")
         _no_exception(page, "account (first link)")
         assert page.url.endswith(f"/account?account={account_id}")

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth, privacy
 from analytics.common import i18n
+from analytics.ui import jobs
 from analytics.views.account import documents
 from analytics.views.account import view as account
 from analytics.warehouse import db
@@ -195,6 +196,12 @@ def test_an_admin_adds_a_user_retrains_and_sees_it_all_in_the_audit_trail(scored
     next(b for b in at.button if b.label == "重新训练模型").click()
     at.run()
     assert not at.exception
+    job = jobs.get("retrain")  # in the background: the page's run has returned already
+    assert job is not None and job.started_by == "admin"
+    job.thread.join(timeout=600)
+    assert job.error_ref is None and job.result["churn"]["auc"] > 0.5
+    at.run()
+    assert any("训练完成" in s.value for s in at.success)
     with db.connect(scored_copy) as con:
         assert con.execute("select count(*) from model_runs").fetchone()[0] > before
         events = con.execute("select action, object from audit_log where username = 'admin'").fetchall()
