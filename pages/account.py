@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import account as ui
-from analytics.ui import routing, signin, tables, trail
+from analytics.ui import routing, signin, tables, text, trail
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
 from analytics.ui.language import label, t
@@ -23,11 +23,13 @@ trail.record_view(f"account {chosen}")
 month = f"{v.month:%Y-%m}"
 p = v.profile
 
-st.subheader(v.name, anchor=False)
+st.subheader(text.markdown(v.name), anchor=False)  # an imported name, shown as text
 if p["is_key_account"]:
     st.badge(t("account.key_badge"), icon=":material/star:", color="orange")
+if v.is_at_risk:  # the one definition: on the retention page's list, counted by the portfolio
+    st.badge(t("account.at_risk_badge"), icon=":material/warning:", color="red")
 st.caption(
-    t(
+    text.fill(
         "account.caption",
         id=v.account_id,
         industry=label("industry", p["industry"]),

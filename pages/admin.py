@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import config
 from analytics.access import audit, auth
 from analytics.models import preparation
-from analytics.ui import jobs, routing, signin, tables, trail
+from analytics.ui import jobs, routing, signin, tables, text, trail
 from analytics.ui.connection import cursor, db_path
 from analytics.ui.language import label, t
 from analytics.warehouse import db
@@ -42,10 +42,10 @@ with users_tab:
                     district=district.strip() or None,
                 )
             except auth.AuthError as err:
-                st.error(t("admin.refused", reason=t(err.key, **err.params) if err.key else str(err)))
+                st.error(text.fill("admin.refused", reason=t(err.key, **err.params) if err.key else str(err)))
             else:
                 trail.record("admin", f"user {made.username}", f"saved with role {made.role}")
-                st.success(t("admin.saved", name=made.username))
+                st.success(text.fill("admin.saved", name=made.username))
     st.subheader(t("admin.user_actions"))
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
     who = c1.text_input(t("admin.username"), key="admin_target").strip()
@@ -59,9 +59,9 @@ with users_tab:
         if column.button(t(f"admin.{action}"), disabled=not who, key=f"admin_{action}"):
             if act(cursor(), who):
                 trail.record("admin", f"user {who}", what)
-                st.success(t("admin.done", name=who, action=t(f"admin.{action}")))
+                st.success(text.fill("admin.done", name=who, action=t(f"admin.{action}")))
             else:
-                st.error(t("admin.no_such_user", name=who))
+                st.error(text.fill("admin.no_such_user", name=who))
 
 with audit_tab:
     c1, c2 = st.columns(2)
@@ -104,7 +104,7 @@ with models_tab:
             return
         if job.running:
             st.progress(job.fraction, text=f"{t('admin.retraining')}  {job.message}")
-            st.caption(t("admin.retrain_background", who=job.started_by, at=f"{job.started_at:%H:%M:%S}"))
+            st.caption(text.fill("admin.retrain_background", who=job.started_by, at=f"{job.started_at:%H:%M:%S}"))
         elif job.error_ref:
             st.error(t("errors.plain", ref=job.error_ref))
         else:

@@ -25,12 +25,12 @@ c = st.columns(6)
 c[0].metric(
     t("compliance.basic_overdue"),
     f"{s.profile_overdue_basic:,}",
-    help=t("compliance.of_accounts", n=s.accounts_on_books),
+    help=t("compliance.of_accounts", n=s.accounts_in_service),
 )
 c[1].metric(
     t("compliance.personal_overdue"),
     f"{s.profile_overdue_personal:,}",
-    help=t("compliance.of_accounts", n=s.accounts_on_books),
+    help=t("compliance.of_accounts", n=s.accounts_in_service),
 )
 c[2].metric(t("compliance.without_report"), f"{s.managers_without_report:,} / {s.managers:,}")
 c[3].metric(t("compliance.late_urgent"), f"{s.late_urgent:,} / {s.urgent_reports:,}")

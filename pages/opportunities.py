@@ -4,7 +4,7 @@ churn risk and its best opportunities, in one priority ranking; exportable to Ex
 import streamlit as st
 
 from analytics.common import formats
-from analytics.ui import opportunities, routing, tables
+from analytics.ui import opportunities, routing, tables, text
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
 from analytics.ui.language import lang, t
@@ -26,12 +26,12 @@ manager_id = opportunities.manager_choice(filters, choices, key="opportunities_m
 name = opportunities.manager_name(choices, manager_id)
 
 listed = opportunities.accounts(path, filters, manager_id, lang())
-st.caption(t("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(listed)))
+st.caption(text.fill("opportunities.caption", month=month, name=f"{manager_id} {name}", n=len(listed)))
 if listed.empty:
     st.info(t("app.no_rows"))
     st.stop()
 
-s = logic.summary(listed)
+s = logic.summary(listed, logic.in_service_count(choices, manager_id))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("opportunities.accounts"), f"{s.account_count:,}")
 c2.metric(t("opportunities.revenue_at_risk"), formats.wan(s.revenue_at_risk_yuan))

@@ -22,7 +22,6 @@ st.caption(
         "retention.caption",
         month=f"{month:%Y-%m}" if month else "—",
         p=rules.churn_probability_at_least,
-        share=rules.top_revenue_at_risk_share,
         months=rules.action_lookback_months,
     )
 )

@@ -21,7 +21,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "their visit quota, and accounts at risk without a retention action."
         ),
     )
-    parser.add_argument("--as-of", help="the day to judge, YYYY-MM-DD (YYYY-MM: that month's last day; default: today)")
+    parser.add_argument(
+        "--as-of",
+        help="the day to judge, YYYY-MM-DD (YYYY-MM: that month's last day; default: the last day of the data's "
+        "latest month, as the dashboard's daily-work pages open on)",
+    )
     parser.add_argument("--rules", help="rules file (default: $NEEDSMINE_RULES or the packaged rules.toml)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -37,12 +41,16 @@ def run(args: argparse.Namespace) -> int:
     from analytics.common.months import month_end
     from analytics.common.workdays import CalendarRangeError, calendar_warning
     from analytics.views import compliance
+    from analytics.views.daily_work import period
+    from analytics.warehouse import queries
 
-    text = (args.as_of or dt.date.today().isoformat()).strip()
-    try:
-        as_of = month_end(dt.date.fromisoformat(text + "-01")) if len(text) == 7 else dt.date.fromisoformat(text)
-    except ValueError:
-        return bad_input(f"needsmine compliance: --as-of '{text}' 不是日期 / not a date (YYYY-MM-DD)")
+    text = (args.as_of or "").strip()
+    as_of: dt.date | None = None
+    if args.as_of is not None:
+        try:
+            as_of = month_end(dt.date.fromisoformat(text + "-01")) if len(text) == 7 else dt.date.fromisoformat(text)
+        except ValueError:
+            return bad_input(f"needsmine compliance: --as-of '{text}' 不是日期 / not a date (YYYY-MM-DD)")
     try:
         rule_set = rules.load(args.rules)
     except rules.RulesError as err:
@@ -51,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     if con is None:
         return EXIT_BAD_INPUT
     with con:
+        if as_of is None:  # the data's latest month, judged at its end (or today while it runs)
+            months = [m.date() for m in queries.run(con, "filter_months")["billing_month"]]
+            as_of = period.as_of_for(period.default_period(None, months))
         try:
             summary = compliance.summary(con, as_of, None, rule_set)
         except CalendarRangeError as err:
@@ -67,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     managers = f"{reports['managers_without_report']:,} / {reports['managers']:,}"
     at_risk = f"{summary.at_risk_without_action:,} / {summary.at_risk:,}"
     print(f"规范执行 / rule compliance at {as_of} ({path})")
-    print(f"  在册集团 accounts on the books            {summary.accounts_on_books:>8,}")
+    print(f"  在网集团 accounts in service              {summary.accounts_in_service:>8,}")
     print(f"  基本资料逾期 basic profile overdue        {summary.profile_overdue_basic:>8,}")
     print(f"  个性化资料逾期 personal profile overdue   {summary.profile_overdue_personal:>8,}")
     print(f"  本月未上报竞争信息的客户经理 managers without a report  {managers}")

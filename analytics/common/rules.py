@@ -51,7 +51,6 @@ class Rules:
     counted_channels: tuple[str, ...]
     visit_quota: dict[str, VisitQuota]  # cadence class -> quota
     churn_probability_at_least: float
-    top_revenue_at_risk_share: float
     action_lookback_months: int
 
     def cadence_params(self) -> dict[str, list]:
@@ -98,6 +97,16 @@ def at_risk_probability(path: str | os.PathLike[str] | None = None) -> float:
     from the rules file on every call (cheap: `load` rereads only a changed file), so that a
     change of the file applies to every page; never keep it in a module constant."""
     return load(path).churn_probability_at_least
+
+
+def is_at_risk(probability: float | None, threshold: float | None = None) -> bool:
+    """Whether an account whose churn probability is `probability` is at risk: at least
+    `threshold` (default: `at_risk_probability()`). The Python twin of the SQL macro `is_at_risk`
+    (`sql/macros/is_at_risk.sql`), for code that holds one account's score; an account without a
+    score (None, NaN) is not at risk."""
+    if probability is None or probability != probability:  # None or NaN
+        return False
+    return float(probability) >= (at_risk_probability() if threshold is None else threshold)
 
 
 def write_build_rules(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str] | None = None) -> None:
@@ -217,9 +226,13 @@ def _parse(path: Path, data: dict[str, Any]) -> Rules:
             months=r.integer(entry, key, "months", low=1, high=24),
         )
 
-    retention = r.table(
-        data, "retention", {"churn_probability_at_least", "top_revenue_at_risk_share", "action_lookback_months"}
-    )
+    if isinstance(data.get("retention"), dict) and "top_revenue_at_risk_share" in data["retention"]:
+        reason = (
+            "已不再使用：风险客户只按 churn_probability_at_least 判定，请删除此项 / no longer used: an account is"
+            " at risk by churn_probability_at_least alone; delete this key"
+        )
+        raise r.fail("retention.top_revenue_at_risk_share", reason)
+    retention = r.table(data, "retention", {"churn_probability_at_least", "action_lookback_months"})
     return Rules(
         path=path,
         profile_months=profile_months,
@@ -229,6 +242,5 @@ def _parse(path: Path, data: dict[str, Any]) -> Rules:
         counted_channels=tuple(channels),
         visit_quota=quota,
         churn_probability_at_least=r.number(retention, "retention", "churn_probability_at_least", low=0.0, high=1.0),
-        top_revenue_at_risk_share=r.number(retention, "retention", "top_revenue_at_risk_share", low=0.0, high=1.0),
         action_lookback_months=r.integer(retention, "retention", "action_lookback_months", low=1, high=36),
     )

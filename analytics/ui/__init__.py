@@ -7,7 +7,8 @@ reach), `routing` (the navigation from `analytics.access.pages`, the one access 
 view record, the guard against Streamlit's legacy routing of pages/), `filters` (the sidebar's
 filters and the `Filters` they give), `trail` (audit events of the signed-in user).
 Shared by pages: `tables` (the one table and audited download helper), `forms` (the daily-work
-forms). Per page, a module named as the page file (`account`, `portfolio`, `opportunities`,
+forms), `text` (user-entered and imported text shown as text in elements that render Markdown,
+and in charts). Per page, a module named as the page file (`account`, `portfolio`, `opportunities`,
 `trends`, `model_quality`, `compliance`, `warehouse`): cached wrappers around `analytics.views`
 (`st.cache_data` keyed on small arguments) and the page's charts.
 """

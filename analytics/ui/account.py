@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 
 import pandas as pd
 import plotly.express as px
@@ -13,7 +12,7 @@ import streamlit as st
 
 from analytics.access import privacy
 from analytics.common.filters import Filters
-from analytics.ui import tables
+from analytics.ui import tables, text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
 from analytics.views.account import charts, documents
@@ -26,8 +25,8 @@ _LAST_SEARCH = "_account_last_search"
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def search(path: str, filters: Filters, text: str) -> pd.DataFrame:
-    return account.search(connection(path).cursor(), filters.params(), text)
+def search(path: str, filters: Filters, typed: str) -> pd.DataFrame:
+    return account.search(connection(path).cursor(), filters.params(), typed)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -51,20 +50,20 @@ def view(
 def pick_account(path: str, filters: Filters) -> str | None:
     """Search box and account list (within the sidebar filters); the choice is kept in the URL
     (?account=ID), so that a link opens an account. None (and a message) when nothing matches."""
-    text = st.text_input(t("account.search"), key=SEARCH_KEY, help=t("account.search_help")).strip()
-    matches = search(path, filters, text)
+    typed = st.text_input(t("account.search"), key=SEARCH_KEY, help=t("account.search_help")).strip()
+    matches = search(path, filters, typed)
     options = list(matches["account_id"])
     names = dict(zip(matches["account_id"], matches["account_name"], strict=True))
     wanted = st.query_params.get(QUERY_PARAM)
     # A link opens its account whatever the filters; a new search or new filters show their best match.
-    current = (text, filters.districts, filters.industries, filters.classes, filters.managers)
+    current = (typed, filters.districts, filters.industries, filters.classes, filters.managers)
     if current != st.session_state.setdefault(_LAST_SEARCH, current):
         st.session_state[_LAST_SEARCH] = current
         wanted = options[0] if options else None
     if wanted and wanted not in names:
         record = profile(path, wanted, filters.scope_managers)
         if record is None:
-            st.warning(t("account.not_found", id=re.sub(r"[^\w-]", "", wanted)[:40]))  # URL text, not markdown
+            st.warning(text.fill("account.not_found", id=wanted[:40]))  # text from the URL, shown as text
         else:
             options.insert(0, wanted)
             names[wanted] = str(record["account_name"])
@@ -148,7 +147,7 @@ def trend_figure(v: account.AccountView) -> go.Figure:
 
 def peers_figure(v: account.AccountView) -> go.Figure:
     p = v.peers.head(12).assign(
-        product=lambda d: _product(d),
+        product=lambda d: _product(d).map(text.chart),  # catalogue names: plotly reads HTML in labels
         held=lambda d: d["is_held"].map(lambda h: t("account.legend.held") if h else t("account.legend.lacking")),
     )
     return px.bar(

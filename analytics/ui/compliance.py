@@ -17,11 +17,13 @@ import streamlit as st
 
 from analytics.common import rules, workdays
 from analytics.common.filters import Filters
-from analytics.common.months import add_months, day_end, day_start, month_end, month_start
+from analytics.common.months import add_months, day_end, day_start, month_start
+from analytics.ui import text
 from analytics.ui.connection import connection, db_path
-from analytics.ui.filters import filter_options
+from analytics.ui.filters import current_filters, filter_options
 from analytics.ui.language import label, lang, t
 from analytics.views import compliance
+from analytics.views.daily_work import period
 from analytics.views.daily_work import records as daily_work
 
 # Columns whose values are data codes with a display name, and the kind of name.
@@ -82,23 +84,25 @@ def current_rules() -> rules.Rules:
     try:
         return rules.load()
     except rules.RulesError as err:
-        st.error(t("compliance.rules_error", error=str(err)))
+        st.error(text.fill("compliance.rules_error", error=str(err)))
         st.stop()
         raise
 
 
 def as_of_for(month: dt.date) -> dt.date:
-    """A month is judged at its last day, or today while it runs."""
-    return min(month_end(month), dt.date.today())
+    """A month is judged at its last day, or today (Asia/Shanghai) while it runs."""
+    return period.as_of_for(month)
 
 
 def period_picker(key: str) -> dt.date:
-    """The month a daily-work page shows (this month first, then the warehouse's months): its
-    as-of day. Unlike the sidebar's month (scored months only) it reaches today."""
-    this_month = month_start(dt.date.today())
-    months = [this_month] + [m for m in filter_options(db_path()).months if m != this_month]
-    month = st.selectbox(t("compliance.period"), months, key=key, format_func=lambda m: f"{m:%Y-%m}")
-    return as_of_for(month or this_month)
+    """The month a daily-work page shows, first the sidebar's (the data's latest month unless the
+    user chose another), then every month of the warehouse and this calendar month: its as-of day."""
+    data_months = filter_options(db_path()).months
+    months = period.period_months(data_months)
+    first = period.default_period(current_filters().month, data_months)
+    index = months.index(first) if first in months else 0
+    month = st.selectbox(t("compliance.period"), months, index=index, key=key, format_func=lambda m: f"{m:%Y-%m}")
+    return as_of_for(month or first)
 
 
 # ---- cached reads (cleared by every write) ---------------------------------------------------
@@ -108,7 +112,7 @@ def _guarded(read: Callable[[], object]) -> object:
     try:
         return read()
     except workdays.CalendarRangeError as err:
-        st.error(str(err))
+        st.error(text.markdown(err))
         st.stop()
         raise
 
@@ -116,7 +120,9 @@ def _guarded(read: Callable[[], object]) -> object:
 # cache_resource, not cache_data: cache_data hands out an unpickled copy on every rerun, which
 # for a province's review (500,000 rows) cost 0.5 s per click. The Review is read-only.
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _review(path: str, scope: Filters, as_of: dt.date, through: dt.datetime, r: rules.Rules) -> compliance.Review:
+def _review(
+    path: str, scope: Filters, as_of: dt.date, through: dt.datetime | None, r: rules.Rules
+) -> compliance.Review:
     return compliance.review(connection(path).cursor(), as_of, scope, r, actions_through=through)
 
 
@@ -129,7 +135,7 @@ def calendar_note(as_of: dt.date) -> None:
 
 def review(filters: Filters, as_of: dt.date, r: rules.Rules, through: dt.datetime | None = None) -> compliance.Review:
     calendar_note(as_of)
-    return _guarded(lambda: _review(db_path(), _scope(filters), as_of, through or day_end(as_of), r))
+    return _guarded(lambda: _review(db_path(), _scope(filters), as_of, through, r))
 
 
 @st.cache_data(show_spinner=False)
@@ -166,13 +172,14 @@ def interactions(path: str, filters: Filters, as_of: dt.date, limit: int = 200) 
 @st.cache_data(show_spinner=False)
 def at_risk(path: str, filters: Filters, as_of: dt.date, r: rules.Rules) -> pd.DataFrame:
     cur = connection(path).cursor()
-    return compliance.at_risk_accounts(cur, as_of, _scope(filters), r, actions_through=day_end(as_of))
+    return compliance.at_risk_accounts(cur, as_of, _scope(filters), r)  # actions up to compliance.actions_through_for
 
 
 @st.cache_data(show_spinner=False)
 def actions(path: str, filters: Filters, as_of: dt.date, months: int = 12) -> pd.DataFrame:
     since = day_start(add_months(as_of, 1 - months))
-    return compliance.retention_actions(connection(path).cursor(), since, day_end(as_of), _scope(filters))
+    cur = connection(path).cursor()  # up to the moment the at-risk list counts actions to
+    return compliance.retention_actions(cur, since, compliance.actions_through_for(cur, as_of), _scope(filters))
 
 
 @st.cache_data(show_spinner=False)
@@ -250,7 +257,7 @@ def rates_chart(frame: pd.DataFrame, by: str):
     """Basic and personal profile compliance rates per `by` (e.g. district), side by side."""
     long = frame.melt(id_vars=[by], value_vars=["basic_rate", "personal_rate"], var_name="kind", value_name="rate")
     long["kind"] = long["kind"].map(lambda k: t(f"compliance.profile_kind.{k.removesuffix('_rate')}"))
-    long[by] = long[by].map(lambda v: label(LABELLED.get(by, by), v))
+    long[by] = long[by].map(lambda v: text.chart(label(LABELLED.get(by, by), v)))  # districts are imported names
     fig = px.bar(
         long,
         x=by,

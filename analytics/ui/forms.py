@@ -15,14 +15,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics.common import rules
+from analytics.common import clock, rules
 from analytics.common.filters import Filters
 from analytics.config import AREAS
 from analytics.ui import compliance as ui
-from analytics.ui import signin, trail
+from analytics.ui import signin, text, trail
 from analytics.ui.connection import connection, db_path
 from analytics.ui.filters import filter_options
-from analytics.ui.language import label, lang, t
+from analytics.ui.language import label, t
 from analytics.views.daily_work import records as daily_work
 from analytics.warehouse.db import enum_values
 
@@ -35,13 +35,14 @@ def field_error(form: str, field: str) -> None:
     """The problem of `field` in the last attempt to save `form`, right under the field."""
     problem = _errors(form).get(field)
     if problem is not None:
-        st.error(problem.text(lang()), icon=":material/error:")
+        # its values may be what the user typed (an unknown account id): shown as text
+        st.error(text.fill(problem.key, **problem.values), icon=":material/error:")
 
 
 def saved_notice(form: str, key: str) -> None:
     saved = st.session_state.pop(f"{form}_saved", None)
     if saved:
-        st.success(t(key, id=saved), icon=":material/check_circle:")
+        st.success(text.fill(key, id=saved), icon=":material/check_circle:")
     elif _errors(form):
         st.warning(t("forms.not_saved"), icon=":material/warning:")
 
@@ -178,10 +179,12 @@ def competitor_report_form(filters: Filters, r: rules.Rules) -> None:
             _account_box("forms.account_optional", "cr_account", filters)
             field_error(form, "account_id")
         with c5:
-            st.date_input(t("forms.observed_on"), max_value=dt.date.today(), key="cr_observed_on")
+            st.date_input(t("forms.observed_on"), clock.today(), max_value=clock.today(), key="cr_observed_on")
             field_error(form, "observed_at")
         with c6:
-            st.time_input(t("forms.observed_time"), key="cr_observed_time", step=dt.timedelta(minutes=5))
+            st.time_input(
+                t("forms.observed_time"), clock.now().time(), key="cr_observed_time", step=dt.timedelta(minutes=5)
+            )
         st.text_area(t("forms.description"), key="cr_description", placeholder=t("forms.description_hint"))
         field_error(form, "description")
         st.form_submit_button(
@@ -232,8 +235,8 @@ def interview_form(filters: Filters) -> None:
         _manager_box("forms.manager", "iv_manager", filters, placeholder="forms.manager_default")
         field_error(form, "manager_id")
     with c3:
-        st.date_input(t("forms.occurred_on"), max_value=dt.date.today(), key="iv_date")
-        st.time_input(t("forms.occurred_time"), key="iv_time", step=dt.timedelta(minutes=5))
+        st.date_input(t("forms.occurred_on"), clock.today(), max_value=clock.today(), key="iv_date")
+        st.time_input(t("forms.occurred_time"), clock.now().time(), key="iv_time", step=dt.timedelta(minutes=5))
         field_error(form, "occurred_at")
     c4, c5 = st.columns(2)
     with c4:
@@ -312,7 +315,7 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
         c3, c4, c5 = st.columns(3)
         _status_boxes(form, "ra", c3, c4)
         with c5:
-            st.date_input(t("forms.due_on"), value=None, min_value=dt.date.today(), key="ra_due")
+            st.date_input(t("forms.due_on"), value=None, min_value=clock.today(), key="ra_due")
             field_error(form, "due_on")
         st.form_submit_button(
             t("forms.submit_action"),

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics.common.filters import Filters
+from analytics.ui import text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import portfolio
@@ -25,8 +26,8 @@ def summary(path: str, filters: Filters, at_risk_probability: float, manager_lim
 
 
 @st.cache_data(show_spinner=False)
-def at_risk(path: str, filters: Filters, limit: int, lang: str) -> pd.DataFrame:
-    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang)
+def at_risk(path: str, filters: Filters, limit: int, lang: str, at_risk_probability: float) -> pd.DataFrame:
+    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang, at_risk_probability)
 
 
 @st.cache_data(show_spinner=False)
@@ -91,6 +92,7 @@ def money_chart(frame: pd.DataFrame, by: str, title: str, horizontal: bool = Fal
     measures = ["revenue_at_risk_yuan", "opportunity_value_yuan"]
     long = frame.melt(id_vars=[by], value_vars=measures, var_name="measure", value_name="yuan")
     long["measure"] = long["measure"].map(lambda m: t(f"portfolio.col.{m}"))
+    long[by] = long[by].map(text.chart)  # imported names (districts, managers): plotly reads HTML in labels
     axes = {"x": "yuan", "y": by} if horizontal else {"x": by, "y": "yuan"}
     fig = px.bar(
         long,

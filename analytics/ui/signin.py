@@ -9,6 +9,7 @@ from typing import NoReturn
 import streamlit as st
 
 from analytics.access import audit, auth, pages, sessions
+from analytics.ui import text
 from analytics.ui.connection import cursor
 from analytics.ui.language import label, t
 
@@ -116,7 +117,7 @@ def sign_out_button() -> None:
     if who is None:
         return
     sb = st.sidebar
-    sb.caption(t("signin.as", name=who.display_name, role=label("user_role", who.role)))
+    sb.caption(text.fill("signin.as", name=who.display_name, role=label("user_role", who.role)))
     if sb.button(t("signin.sign_out"), key="sign_out"):
         audit.record(cursor(), who.username, who.role, "sign_out", "session")
         token = st.session_state.pop(TOKEN_KEY, None)

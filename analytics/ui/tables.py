@@ -23,7 +23,7 @@ from analytics.common import i18n
 from analytics.ui.connection import connection, db_path
 from analytics.ui.language import lang, speaking, t
 from analytics.ui.signin import current_user
-from analytics.views import opportunities
+from analytics.views import exports, opportunities
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,15 +137,18 @@ def table(
 
 def csv_bytes(data: pd.DataFrame, prefix: str | None, lang: str) -> bytes:
     """`data` as CSV with headers in `lang`; UTF-8 with a byte-order mark, so that Excel opens the
-    Chinese text."""
+    Chinese text. Text a spreadsheet would run as a formula is quoted (`exports.formula_safe`)."""
     headers = {name: header(str(name), prefix, lang) for name in data.columns}
-    return data.rename(columns=headers).to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (what Excel writes): a field holding a bare carriage return is then quoted too
+    safe = exports.formula_safe(data.rename(columns=headers))
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(data: pd.DataFrame, prefix: str | None, lang: str, sheet: str) -> bytes:
-    """`data` as one sheet of an .xlsx workbook, headers in `lang`, numbers kept as numbers."""
-    headers = {name: header(str(name), prefix, lang) for name in data.columns}
-    return opportunities.excel_bytes(data, headers, sheet)
+    """`data` as one sheet of an .xlsx workbook, headers in `lang`, numbers kept as numbers and
+    text a spreadsheet would run as a formula quoted (`exports.formula_safe`)."""
+    headers = {name: exports.formula_safe_text(header(str(name), prefix, lang)) for name in data.columns}
+    return opportunities.excel_bytes(exports.formula_safe(data), headers, sheet)
 
 
 def download(

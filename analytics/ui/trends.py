@@ -15,6 +15,7 @@ from analytics.common import i18n
 from analytics.common.filters import Filters
 from analytics.common.formats import wan
 from analytics.common.months import add_months
+from analytics.ui import text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
 from analytics.views import trends
@@ -100,7 +101,7 @@ def headline_metrics(columns: list[DeltaGenerator], h: trends.Headline, shown: p
     yoy.metric(t("trends.kpi_yoy"), change, help=yoy_help)
     accounts.metric(t("trends.kpi_accounts", month=month), f"{h.account_count:,}", help=t("trends.kpi_accounts_help"))
     largest = shown.loc[(shown["billing_month"] == h.month) & (shown["group_value"] == h.top_group), "group"]
-    top.metric(t("trends.kpi_top", month=month), largest.iloc[0] if len(largest) else "—")
+    top.metric(t("trends.kpi_top", month=month), text.markdown(largest.iloc[0]) if len(largest) else "—")
 
 
 def monthly_export(shown: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -118,8 +119,14 @@ def without_codes(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["group_value"])
 
 
+def _charted(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its groups (imported names of products, districts) escaped for Plotly, which
+    reads a small HTML subset in labels and hover text."""
+    return frame.assign(group=frame["group"].map(text.chart))
+
+
 def _metric_values(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    shown = frame.copy()
+    shown = _charted(frame)
     shown["value"] = shown[metric] / 1e4 if metric == "revenue_yuan" else shown[metric]
     return shown
 
@@ -142,7 +149,7 @@ def trend_figure(shown: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
 def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
     """A 100%-stacked area of each group's share of revenue per month."""
     fig = px.area(
-        shown,
+        _charted(shown),
         x="billing_month",
         y="revenue_yuan",
         color="group",
@@ -161,7 +168,7 @@ def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
 def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go.Figure:
     """Horizontal bars of each group's change in share (percentage points)."""
     fig = px.bar(
-        shown,
+        _charted(shown),
         x="share_change_points",
         y="group",
         orientation="h",
@@ -174,7 +181,7 @@ def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go
 
 def yoy_figure(shown: pd.DataFrame, month: dt.date) -> go.Figure:
     """Grouped bars of each group's revenue this month and a year before (万元)."""
-    groups = shown[shown["group_value"].notna()]
+    groups = _charted(shown[shown["group_value"].notna()])
     long = groups.melt(
         id_vars=["group"], value_vars=["year_ago_revenue_yuan", "revenue_yuan"], var_name="measure", value_name="yuan"
     )

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.common import i18n
+from analytics.common import i18n, rules
 from analytics.common.filters import Filters
 from analytics.common.formats import yuan
 from analytics.views import portfolio
@@ -43,7 +43,7 @@ COLUMNS: tuple[str, ...] = (
 
 def managers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """The managers of the filtered accounts (manager_id, manager_name, district,
-    scored_account_count), by id."""
+    in_service_account_count, scored_account_count), by id."""
     return queries.run(con, "opportunities_managers", filters.params())
 
 
@@ -101,19 +101,29 @@ def accounts(
 
 @dataclass(frozen=True)
 class Summary:
-    account_count: int
+    account_count: int  # accounts in service (SQL macro is_in_service), or those listed when not known
     revenue_at_risk_yuan: float
     opportunity_value_yuan: float
     retain_count: int  # accounts whose revenue at risk outweighs their opportunity value
+    at_risk_count: int  # accounts at risk (rules.is_at_risk: the retention page's accounts)
 
 
-def summary(frame: pd.DataFrame) -> Summary:
-    """Totals of a manager's list (a frame from `accounts`)."""
+def in_service_count(choices: pd.DataFrame, manager_id: str) -> int | None:
+    """How many accounts of `manager_id` are in service, from `choices` (a frame from `managers`)."""
+    rows = choices.loc[choices["manager_id"] == manager_id, "in_service_account_count"]
+    return int(rows.iloc[0]) if len(rows) else None
+
+
+def summary(frame: pd.DataFrame, in_service: int | None = None) -> Summary:
+    """Totals of a manager's list (a frame from `accounts`): `in_service` accounts in service (see
+    `in_service_count`; the list holds the scored ones only), else as many as listed."""
+    threshold = rules.at_risk_probability()
     return Summary(
-        account_count=len(frame),
+        account_count=len(frame) if in_service is None else in_service,
         revenue_at_risk_yuan=float(frame["revenue_at_risk_yuan"].sum()),
         opportunity_value_yuan=float(frame["opportunity_value_yuan"].sum()),
         retain_count=int((frame["focus"] == "retain").sum()),
+        at_risk_count=sum(rules.is_at_risk(p, threshold) for p in frame["churn_probability"]),
     )
 
 

@@ -39,8 +39,8 @@ class Figure:
 @dataclass(frozen=True)
 class Headline:
     month: dt.date
-    accounts: Figure  # accounts in service (scored) this month
-    at_risk_accounts: Figure  # of which at risk (churn probability ≥ rules.at_risk_probability())
+    accounts: Figure  # accounts in service at the month's end (SQL macro is_in_service)
+    at_risk_accounts: Figure  # of which at risk (SQL macro is_at_risk, threshold rules.at_risk_probability())
     revenue_yuan: Figure  # billed this month
     revenue_at_risk_yuan: Figure  # Σ churn probability × trailing 12-month revenue
     opportunity_value_yuan: Figure  # Σ expected annual value of new products
@@ -70,11 +70,11 @@ FIGURES = ["account_count", "revenue_yuan", "revenue_at_risk_yuan", "at_risk_acc
 
 def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
     """Headline figures from the per-month total rows. Figures from scores have no previous
-    value when the month before has no scores within the filters; revenue comes from billing and
-    has one whenever that month was billed."""
+    value when the month before has no scores within the filters; revenue (from billing) and
+    accounts in service (from the accounts' status and dates) have one whenever there is a row."""
     by_month = {pd.Timestamp(m).date(): row for m, row in totals.set_index("month").iterrows()}
     this, before = by_month.get(month), by_month.get(add_months(month, -1))
-    previous_scored = before is not None and before["account_count"] > 0
+    previous_scored = before is not None and before["scored_account_count"] > 0
 
     def figure(name: str, scored: bool = True) -> Figure:
         value = 0.0 if this is None or pd.isna(this[name]) else float(this[name])
@@ -83,7 +83,7 @@ def _headline(totals: pd.DataFrame, month: dt.date) -> Headline:
 
     return Headline(
         month=month,
-        accounts=figure("account_count"),
+        accounts=figure("account_count", scored=False),  # from the accounts' status and dates
         at_risk_accounts=figure("at_risk_account_count"),
         revenue_yuan=figure("revenue_yuan", scored=False),
         revenue_at_risk_yuan=figure("revenue_at_risk_yuan"),
@@ -108,7 +108,7 @@ def summary(
     threshold = rules.at_risk_probability() if at_risk_probability is None else at_risk_probability
     rows = queries.run(con, "portfolio_summary", _params(filters, limit=manager_limit, at_risk_probability=threshold))
     level = rows["level"]
-    for name in ("account_count", "at_risk_account_count"):
+    for name in ("account_count", "scored_account_count", "at_risk_account_count"):
         rows[name] = rows[name].astype("int64")
     districts = rows.loc[level == "district", ["district", *FIGURES]].reset_index(drop=True)
     managers = rows.loc[level == "manager"]
@@ -118,11 +118,18 @@ def summary(
 
 
 def at_risk(
-    con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100, lang: str = i18n.DEFAULT_LANGUAGE
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    limit: int = 100,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    at_risk_probability: float | None = None,
 ) -> pd.DataFrame:
-    """The `limit` filtered accounts with the most revenue at risk this month, most first, with
-    their churn reasons in `lang` (joined by "；" in Chinese, "; " otherwise)."""
-    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit))
+    """The filtered accounts at risk this month (churn probability from `at_risk_probability` on,
+    default the rules' threshold: the accounts the headline counts), the `limit` with the most
+    revenue at risk, most first, with their churn reasons in `lang` (joined by "；" in Chinese,
+    "; " otherwise)."""
+    threshold = rules.at_risk_probability() if at_risk_probability is None else at_risk_probability
+    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit, at_risk_probability=threshold))
     if lang != i18n.DEFAULT_LANGUAGE and len(frame):
         worded = reasons(con, filters, list(frame["account_id"]), lang)
         frame["churn_reasons"] = [

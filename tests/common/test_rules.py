@@ -48,6 +48,11 @@ def test_the_environment_points_to_another_rules_file(tmp_path, monkeypatch):
             "retention.churn_probability_at_least",
             "from 0.0 to 1.0",
         ),
+        (  # an older file's second at-risk test: refused, not silently ignored
+            {"churn_probability_at_least = 0.1": "churn_probability_at_least = 0.1\ntop_revenue_at_risk_share = 0.01"},
+            "retention.top_revenue_at_risk_share",
+            "no longer used",
+        ),
     ],
 )
 def test_a_bad_rules_file_names_file_key_and_reason(tmp_path, replace, key, reason):
@@ -76,3 +81,11 @@ def test_a_changed_file_is_read_again(tmp_path):
     path.write_text(text, encoding="utf-8")
     os.utime(path, ns=(1, 10**18))  # a later modification time, however fast the test runs
     assert rules.load(path).urgent_deadline_working_days == 2
+
+
+def test_at_risk_is_the_threshold_and_nothing_else(the_rules):
+    threshold = rules.at_risk_probability(rules.DEFAULT_RULES)
+    assert threshold == the_rules.churn_probability_at_least
+    assert rules.is_at_risk(threshold, threshold) and rules.is_at_risk(0.9, threshold)
+    assert not rules.is_at_risk(threshold - 1e-9, threshold)
+    assert not rules.is_at_risk(None, threshold) and not rules.is_at_risk(float("nan"), threshold)

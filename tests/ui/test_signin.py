@@ -85,9 +85,10 @@ def test_a_manager_sees_only_their_own_accounts_on_every_page(scored_path, monke
     at.switch_page("pages/portfolio.py").run()
     assert not at.exception
     with db.connect(scored_path) as con:
-        own = con.execute(
-            "select count(*) from scores s join accounts a using (account_id) where a.manager_id = ? "
-            "and s.as_of_month = (select max(as_of_month) from scores)",
+        own = con.execute(  # their accounts in service at the end of the latest scored month
+            "with m as (select last_day(max(as_of_month)) as end_on from scores) "
+            "select count(*) from accounts, m where manager_id = ? and opened_on <= m.end_on and (status in "
+            "('在网', '沉默') or (status in ('离网', '销户') and closed_on > m.end_on))",
             [manager.manager_id],
         ).fetchone()[0]
     shown = {m.label: m.value for m in at.metric}

@@ -12,6 +12,7 @@ from rules_files import write_rules
 from analytics import config
 from analytics.common import rules
 from analytics.common.filters import Filters
+from analytics.common.months import day_end
 from analytics.views import compliance
 from analytics.warehouse import build, db
 
@@ -351,18 +352,26 @@ def test_at_risk_accounts_and_their_actions(con, the_rules):
     add_action(con, "old_action", "2026-07-15 10:00")  # before the 3-month lookback (from 08-01)
     at_risk = compliance.at_risk_accounts(con, AS_OF, None, the_rules, actions_through=T("2026-11-26 12:00"))
     at_risk = at_risk.set_index("account_id")
-    # probability ≥ 0.1, or the top 1% of 206 scored accounts by revenue at risk (ceil → 3: big, risky, acted)
-    assert set(at_risk.index) == {"risky", "acted", "cancelled", "old_action", "big"}
+    # probability ≥ 0.1 (the rules' threshold) and nothing else: "big" puts the most revenue at
+    # risk, yet at 5 % it is not at risk, as on the portfolio overview
+    assert set(at_risk.index) == {"risky", "acted", "cancelled", "old_action"}
+    assert list(at_risk.index) == ["risky", "acted", "cancelled", "old_action"]  # most revenue at risk first
     assert at_risk["has_action"].to_dict() == {
-        "big": False,
         "risky": False,
         "acted": True,
         "cancelled": False,
         "old_action": False,
     }
-    # Judged at the end of October, the November action is not known yet.
-    october = compliance.at_risk_accounts(con, AS_OF, None, the_rules).set_index("account_id")
-    assert not october.loc["acted", "has_action"]
+    # Judged at the end of October, the November action is not known yet …
+    october = compliance.at_risk_accounts(con, AS_OF, None, the_rules, actions_through=day_end(AS_OF))
+    assert not october.set_index("account_id").loc["acted", "has_action"]
+    # … but October's scores are the latest: what is recorded after them, up to now, answers them
+    # (the daily-work pages open on the data's month while the forms record today's work).
+    now = T("2026-11-26 12:00")
+    assert compliance.actions_through_for(con, AS_OF, now=now) == now
+    assert compliance.actions_through_for(con, D("2026-09-30"), now=now) == day_end(D("2026-09-30"))
+    latest = compliance.at_risk_accounts(con, AS_OF, None, the_rules).set_index("account_id")
+    assert latest.loc["acted", "has_action"]
     # A month without scores uses the latest scoring month before it; none before: nothing at risk.
     assert compliance.score_month_for(con, D("2026-12-15")) == D("2026-10-01")
     assert compliance.at_risk_accounts(con, D("2026-08-31"), None, the_rules).empty

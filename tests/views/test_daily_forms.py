@@ -11,8 +11,8 @@ import pytest
 from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
-from analytics.common import i18n, rules
-from analytics.common.months import month_end
+from analytics.common import clock, i18n, rules
+from analytics.common.months import add_months, month_end
 from analytics.views import compliance
 from analytics.views.daily_work import records as daily_work
 from analytics.views.daily_work.records import ValidationError
@@ -21,6 +21,10 @@ from analytics.warehouse import db
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert('x')</script> 客户想装千里眼视频监控"
 NOW = dt.datetime(2026, 11, 20, 12, 0)
+
+
+def this_month() -> dt.date:
+    return clock.today().replace(day=1)
 
 
 def open_page(path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
@@ -205,6 +209,7 @@ def test_every_text_of_the_daily_pages_parses_into_key_zh_en():
 
 def test_a_competitor_report_is_filed_once_counted_at_once_and_shown_as_text(scored_copy, monkeypatch):
     at = open_page(scored_copy, monkeypatch, "pages/competitor_reports.py")
+    at.selectbox(key="reports_period").set_value(this_month()).run()  # a report filed today counts this month
     before, shown_before = count(scored_copy, "competitor_reports"), int(metric(at, "本月上报"))
     manager = at.selectbox(key="cr_manager").options[0].split(" ")[0]
     at.selectbox(key="cr_manager").set_value(manager)
@@ -212,7 +217,7 @@ def test_a_competitor_report_is_filed_once_counted_at_once_and_shown_as_text(sco
     at.selectbox(key="cr_competitor").set_value("中国联通")
     account = at.selectbox(key="cr_account").options[0].split(" ")[0]
     at.selectbox(key="cr_account").set_value(account)
-    at.date_input(key="cr_observed_on").set_value(dt.date.today() - dt.timedelta(days=1))
+    at.date_input(key="cr_observed_on").set_value(clock.today() - dt.timedelta(days=1))
     at.text_area(key="cr_description").input(SCRIPT)
     at.button(key="cr_submit").click().run()
     assert not at.exception and not at.error
@@ -252,6 +257,7 @@ def test_an_invalid_report_writes_nothing_and_shows_errors_beside_the_fields(sco
 
 def test_an_interview_gets_needs_from_its_notes_and_counts_at_once(scored_copy, monkeypatch):
     at = open_page(scored_copy, monkeypatch, "pages/interviews.py")
+    at.selectbox(key="interviews_period").set_value(this_month())  # today's interview counts this month
     at.toggle(key="interviews_only_under").set_value(False).run()  # every account, not only those under quota
     before = count(scored_copy, "interactions")
     account = at.selectbox(key="iv_account").options[0].split(" ")[0]
@@ -361,3 +367,71 @@ def test_the_compliance_page_shows_the_review_of_the_month(scored_copy, monkeypa
     at.run()
     assert not at.exception and at.title[0].value == "Rule compliance"
     assert "Basic profiles overdue" in [m.label for m in at.metric]
+
+
+# ---- the month the daily-work pages open on ------------------------------------------------------
+
+
+def test_the_period_is_the_sidebar_s_month_with_this_calendar_month_offered():
+    from analytics.views.daily_work import period
+
+    data = [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 8, 1)]
+    today = dt.date(2026, 12, 2)
+    assert period.period_months(data, today) == [dt.date(2026, 12, 1), *sorted(data, reverse=True)]
+    assert period.period_months([*data, dt.date(2026, 12, 1)], today)[0] == dt.date(2026, 12, 1)  # once
+    assert period.default_period(dt.date(2026, 9, 1), data, today) == dt.date(2026, 9, 1)  # the sidebar's
+    assert period.default_period(None, data, today) == dt.date(2026, 10, 1)  # else the data's latest
+    assert period.default_period(None, [], today) == dt.date(2026, 12, 1)  # else the calendar's
+    assert period.as_of_for(dt.date(2026, 10, 1), today) == dt.date(2026, 10, 31)
+    assert period.as_of_for(dt.date(2026, 12, 1), today) == today  # the running month: today
+
+
+def test_clock_is_china_s_whatever_the_server_s_zone():
+    shanghai = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    assert clock.today() in (shanghai.date(), (shanghai - dt.timedelta(seconds=5)).date())
+    assert abs(clock.now() - shanghai.replace(tzinfo=None)) < dt.timedelta(seconds=5)
+    assert clock.now().tzinfo is None  # as the warehouse stores times
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [
+        ("pages/competitor_reports.py", "reports_period"),
+        ("pages/interviews.py", "interviews_period"),
+        ("pages/retention.py", "retention_period"),
+    ],
+)
+def test_a_daily_work_page_opens_on_the_month_the_sidebar_shows(scored_path, monkeypatch, page, key):
+    with db.connect(scored_path) as con:
+        latest = con.execute("select max(billing_month) from billing_monthly").fetchone()[0]
+        scored = con.execute("select max(as_of_month) from scores").fetchone()[0]
+    assert latest == scored  # the demo scores its latest month, the sidebar's default
+    today = dt.date(2026, 12, 2)
+    monkeypatch.setattr(clock, "today", lambda: today)  # the calendar is two months ahead of the data
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 2, 9, 35))
+    at = open_page(scored_path, monkeypatch, page)
+    assert at.selectbox(key="f_month").value == latest
+    picker = at.selectbox(key=key)
+    assert picker.value == latest  # not the calendar's (empty) month
+    assert picker.options[0] == "2026-12"  # which stays one click away, for what is recorded today
+    captions = " ".join(c.value for c in at.caption)
+    assert (f"{latest:%Y-%m}" if page.endswith("retention.py") else str(month_end(latest))) in captions
+    if page.endswith("competitor_reports.py"):
+        with db.connect(scored_path) as con:
+            managers = compliance.report_managers(con, month_end(latest), None, rules.load())
+        assert metric(at, "未上报的客户经理") == f"{(~managers['has_enough_reports']).sum():,} / {len(managers):,}"
+        assert (~managers["has_enough_reports"]).sum() < len(managers) / 2  # the data's month has its reports
+    if page.endswith("interviews.py"):  # the form still records today's work, at China's time
+        assert at.date_input(key="iv_date").value == today
+        assert at.time_input(key="iv_time").value == dt.time(9, 35)
+    if page.endswith("competitor_reports.py"):
+        assert at.date_input(key="cr_observed_on").value == today
+        assert at.time_input(key="cr_observed_time").value == dt.time(9, 35)
+    # A month picked in the sidebar is the month the page opens on.
+    earlier = add_months(latest, -1)
+    fresh = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    fresh.run()
+    fresh.session_state["f_month"] = earlier
+    fresh.switch_page(page)
+    fresh.run()
+    assert not fresh.exception and fresh.selectbox(key=key).value == earlier

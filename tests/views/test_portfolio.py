@@ -52,10 +52,19 @@ def months(scored_path: Path) -> list[dt.date]:
     return [pd.Timestamp(m).date() for m in scored]
 
 
+# Accounts in service at a month's end, from the raw accounts table: opened by then, 在网 or 沉默,
+# or closed (离网/销户) only after it.
+IN_SERVICE = """
+    opened_on <= last_day(?::date)
+    and (status in ('在网', '沉默') or (status in ('离网', '销户') and closed_on > last_day(?::date)))
+"""
+
+
 def truth(path: Path, month: dt.date, district: str | None = None) -> dict[str, float]:
     """The headline figures straight from the raw tables (billing, not the feature mart)."""
     where = "and accounts.district = ?" if district else ""
     extra = [district] if district else []
+    in_service = one(path, f"select count(*) from accounts where {IN_SERVICE} {where}", [month, month, *extra])[0]
     scored = one(
         path,
         f"""
@@ -75,7 +84,8 @@ def truth(path: Path, month: dt.date, district: str | None = None) -> dict[str, 
         [month, *extra],
     )[0]
     return {
-        "accounts": scored[0],
+        "accounts": in_service,
+        "scored": scored[0],
         "revenue": revenue,
         "at_risk": scored[1],
         "opportunity": scored[2],
@@ -109,11 +119,13 @@ def test_first_row_of_the_at_risk_list_has_the_most_revenue_at_risk(scored_path,
     top = frame(
         scored_path,
         """
-        select account_id, revenue_at_risk_yuan from scores where as_of_month = ?
+        select account_id, revenue_at_risk_yuan from scores where as_of_month = ? and churn_probability >= ?
         order by revenue_at_risk_yuan desc, account_id limit 50
     """,
-        [months[0]],
+        [months[0], rules.at_risk_probability()],
     )
+    # only accounts at risk, however much revenue a safer account puts at risk
+    assert (listed["churn_probability"] >= rules.at_risk_probability()).all()
     assert listed["account_id"].iloc[0] == top["account_id"].iloc[0]
     assert list(listed["account_id"]) == list(top["account_id"])
     assert listed["revenue_at_risk_yuan"].is_monotonic_decreasing
@@ -141,7 +153,7 @@ def test_a_district_filter_narrows_every_figure(scored_path, monkeypatch, months
     assert by_district["account_count"].iloc[0] == expected["accounts"]
     managers = frame(scored_path, "select distinct manager_id from accounts where district = ?", [district])
     assert set(by_manager["manager_id"]) <= set(managers["manager_id"])
-    assert bands["account_count"].sum() == expected["accounts"]
+    assert bands["account_count"].sum() == expected["scored"]  # the bands hold the scored accounts
 
 
 def test_english_switch_shows_english_labels(scored_path, monkeypatch):
@@ -167,8 +179,9 @@ def test_english_switch_shows_english_labels(scored_path, monkeypatch):
 def test_no_change_is_shown_against_a_month_without_scores(scored_path, monkeypatch, months):
     at = open_page(scored_path, monkeypatch, f_month=months[-1])  # the oldest scored month
     deltas = {m.label: m.delta for m in at.metric}
-    assert not deltas["在网集团"] and not deltas["风险收入（万元）"] and not deltas["商机价值（万元）"]
+    assert not deltas["风险集团"] and not deltas["风险收入（万元）"] and not deltas["商机价值（万元）"]
     assert deltas["本月收入（万元）"]  # revenue comes from billing, which the month before has
+    assert deltas["在网集团"]  # and accounts in service from the accounts' status and dates
     helps = {m.label: m.help for m in at.metric}
     assert "上月无评分" in helps["风险收入（万元）"]
     assert truth(scored_path, months[-1])["accounts"] == int(shown_metrics(at)["在网集团"].replace(",", ""))
@@ -186,7 +199,8 @@ def test_every_table_shows_every_column_and_downloads_as_the_csv_it_shows(scored
     assert exports(scored_copy) == [("head", "head", "portfolio table", name) for name in sorted(names)]
     rows = list(csv.DictReader(io.StringIO(files[f"at_risk_{month}.csv"].decode("utf-8-sig"))))
     assert files[f"at_risk_{month}.csv"].startswith("\ufeff".encode())  # the BOM Excel needs
-    assert len(rows) == len(at.dataframe[0].value) == 50
+    at_risk = int(shown_metrics(at)["风险集团"].replace(",", ""))
+    assert len(rows) == len(at.dataframe[0].value) == min(50, at_risk) > 0  # the first 50 of the accounts at risk
     assert rows[0]["集团编号"] == at.dataframe[0].value["account_id"].iloc[0]
     assert rows[0]["客户经理"] == at.dataframe[0].value["manager_name"].iloc[0]
     districts = list(csv.DictReader(io.StringIO(files[f"by_district_{month}.csv"].decode("utf-8-sig"))))
@@ -210,7 +224,13 @@ def test_summary_levels_add_up_and_match_sql(scored_path, months):
         [months[0]],
     ).iloc[0]
     h = summary.headline
-    assert h.accounts.value == expected["n"]
+    in_service = one(
+        scored_path,
+        f"select count(*) from accounts where {IN_SERVICE}"
+        " and value_class in ('B', 'C') and industry in ('制造业', '批发和零售业')",
+        [months[0], months[0]],
+    )[0]
+    assert h.accounts.value == in_service > expected["n"]  # in service: 沉默 accounts too, which are not scored
     assert h.revenue_at_risk_yuan.value == pytest.approx(expected["risk"])
     assert h.opportunity_value_yuan.value == pytest.approx(expected["opp"])
     districts = summary.by_district
@@ -241,9 +261,11 @@ def test_scope_managers_restrict_what_a_user_sees(scored_path, months):
         summary = portfolio.summary(con.cursor(), Filters(month=months[0], scope_managers=(manager,)))
     own = one(
         scored_path,
-        "select count(*) from scores inner join accounts using (account_id) where as_of_month = ? and manager_id = ?",
-        [months[0], manager],
+        "select count(*) from scores inner join accounts using (account_id)"
+        " where as_of_month = ? and manager_id = ? and churn_probability >= ?",
+        [months[0], manager, rules.at_risk_probability()],
     )[0]
+    assert own > 0
     assert set(listed["manager_id"]) == {manager} and len(listed) == own
     assert list(summary.by_manager.rows["manager_id"]) == [manager]
 

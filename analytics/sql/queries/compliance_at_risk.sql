@@ -1,8 +1,8 @@
--- Accounts at risk in scoring month `$score_month` (客户挽留, SPEC §6): churn probability at
--- least `$probability_at_least`, or among the `$top_share` of the month's scored accounts (all
--- of them, not only the filtered ones, so a filter never changes who is at risk) with the most
--- revenue at risk. With the retention actions recorded (and not cancelled) between
--- `$actions_from` and `$actions_through`: how many, and the latest one.
+-- Accounts at risk in scoring month `$score_month` (客户挽留, SPEC §6), by the one definition
+-- (macro `is_at_risk`: churn probability at least `$at_risk_probability`, the rules' threshold —
+-- the accounts the portfolio overview counts). risk_rank orders every scored account of the
+-- month (not only the filtered ones) by revenue at risk. With the retention actions recorded
+-- (and not cancelled) between `$actions_from` and `$actions_through`: how many, and the latest one.
 with accounts as (
     select *
     from scoped_accounts(
@@ -36,15 +36,13 @@ ranked as (
     select
         *,
         row_number() over (order by revenue_at_risk_yuan desc nulls last, account_id) as risk_rank,
-        count(*) over () as scored_count,
     from scores
 ),
 
 at_risk as (
     select *
     from ranked
-    where churn_probability >= $probability_at_least
-        or risk_rank <= ceil($top_share * scored_count)
+    where is_at_risk(churn_probability, $at_risk_probability)
 ),
 
 answering_actions as (

@@ -1,4 +1,4 @@
--- Profile freshness (SPEC §6) at `$as_of` of every account on the books that day: per account
+-- Profile freshness (SPEC §6) at `$as_of` of every account in service that day: per account
 -- and kind (basic 基本资料 / personal 个性化资料) the last update up to that day, the day the
 -- next one was due by the cadence of the account's class (key accounts by the key cadence), and
 -- the days overdue. An account never updated counts from its opening date. Cadences come in as
@@ -31,9 +31,7 @@ accounts_on_books as (
         *,
         case when is_key_account then 'key' else value_class end as cadence_class,
     from accounts
-    where status <> '潜在'
-        and opened_on <= $as_of::date
-        and (closed_on is null or closed_on > $as_of::date)
+    where is_in_service(status, opened_on, closed_on, $as_of::date)
 ),
 
 account_kinds as (

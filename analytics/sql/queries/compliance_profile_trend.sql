@@ -1,6 +1,6 @@
 -- Profile freshness over time: for each as-of day of `$as_of_days` (month ends) and kind, the
--- accounts on the books that day and how many were overdue — the same rule as
--- compliance_profile_status.
+-- accounts in service that day (macro `is_in_service`) and how many were overdue — the same
+-- rule as compliance_profile_status.
 with accounts as (
     select *
     from scoped_accounts(
@@ -32,9 +32,7 @@ accounts_on_books as (
         case when accounts.is_key_account then 'key' else accounts.value_class end as cadence_class,
     from accounts
     cross join as_of_days
-    where accounts.status <> '潜在'
-        and accounts.opened_on <= as_of_days.as_of_on
-        and (accounts.closed_on is null or accounts.closed_on > as_of_days.as_of_on)
+    where is_in_service(accounts.status, accounts.opened_on, accounts.closed_on, as_of_days.as_of_on)
 ),
 
 account_kinds as (

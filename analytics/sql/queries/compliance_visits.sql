@@ -1,7 +1,7 @@
 -- Service contacts (服务次数, SPEC §6) against the visit quota of each account's class at
 -- `$as_of`: contacts on the counted channels in the rolling window of the quota's months up to
--- that day (window_start_on … as_of), and whether the account is under quota. Accounts on the
--- books that day only; quotas come in as parallel lists from rules.toml.
+-- that day (window_start_on … as_of), and whether the account is under quota. Accounts in
+-- service that day only (macro `is_in_service`); quotas come in as parallel lists from rules.toml.
 with accounts as (
     select *
     from scoped_accounts(
@@ -30,9 +30,7 @@ accounts_on_books as (
         *,
         case when is_key_account then 'key' else value_class end as cadence_class,
     from accounts
-    where status <> '潜在'
-        and opened_on <= $as_of::date
-        and (closed_on is null or closed_on > $as_of::date)
+    where is_in_service(status, opened_on, closed_on, $as_of::date)
 ),
 
 windows as (

@@ -1,5 +1,6 @@
--- The accounts a form may name: accounts in scope that are not closed (销户), by id, at most
--- `$limit` (a form also accepts an id typed in).
+-- The accounts a form lists: accounts in scope in service on `$today` (macro `is_in_service`:
+-- the accounts the pages count), by id, at most `$limit` (a form also accepts an id typed in,
+-- e.g. a prospect's or a lost account's).
 with accounts as (
     select *
     from scoped_accounts(
@@ -14,7 +15,7 @@ final as (
         account_name,
         manager_id,
     from accounts
-    where status <> '销户'
+    where is_in_service(status, opened_on, closed_on, $today::date)
 )
 
 select * from final

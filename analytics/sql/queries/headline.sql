@@ -32,7 +32,12 @@ final as (
         latest.revenue_yuan,
         previous.revenue_yuan as previous_revenue_yuan,
         (select count(*) from accounts) as account_count,
-        (select count(*) from accounts where status in ('在网', '沉默')) as active_account_count,
+        -- in service at the end of the latest month (macro `is_in_service`), as the portfolio counts
+        (
+            select count(*)
+            from accounts
+            where is_in_service(accounts.status, accounts.opened_on, accounts.closed_on, last_day(months.latest_month))
+        ) as active_account_count,
         (select count(*) from accounts where is_key_account) as key_account_count,
         (select count(*) from managers) as manager_count,
         (select count(distinct district) from accounts) as district_count,

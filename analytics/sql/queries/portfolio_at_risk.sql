@@ -1,5 +1,6 @@
--- The scoped accounts with the most revenue at risk in the selected month (the top `limit`),
--- with their manager, churn probability and the model's top reasons.
+-- The scoped accounts at risk in the selected month (macro `is_at_risk`: churn probability at
+-- least `$at_risk_probability`, the rules' threshold — the accounts the headline counts), the
+-- `limit` with the most revenue at risk, with their manager, churn probability and top reasons.
 with accounts as (
     select * from scoped_accounts(
         $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
@@ -22,6 +23,7 @@ top_accounts as (
         scores.revenue_at_risk_yuan,
     from scores
     where scores.as_of_month = $month::date
+        and is_at_risk(scores.churn_probability, $at_risk_probability)
         and scores.account_id in (select account_id from accounts)
     order by scores.revenue_at_risk_yuan desc nulls last, scores.account_id
     limit $limit

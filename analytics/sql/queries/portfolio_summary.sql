@@ -3,9 +3,11 @@
 --   level 'district' — one row per district, selected month;
 --   level 'manager'  — the `limit` managers with the most revenue at risk, selected month, with
 --                      the number of managers in all (manager_count).
--- Figures: accounts in service (scored), revenue billed, revenue at risk, accounts at risk (churn
--- probability at least `at_risk_probability`), opportunity value. A month without scores has an
--- account_count of 0 in its total row.
+-- Figures: accounts in service at the month's end (macro `is_in_service`, the count every page
+-- shows), of which scored (scored_account_count), revenue billed, revenue at risk, accounts at
+-- risk (macro `is_at_risk`: churn probability at least `$at_risk_probability`, the rules'
+-- threshold), opportunity value. A month without scores has a scored_account_count of 0 in its
+-- total row.
 with accounts as (
     select * from scoped_accounts(
         $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
@@ -27,12 +29,37 @@ managers as (
     select * from stg_managers
 ),
 
--- Scores and revenue of both months stacked rather than joined: every figure is a sum or a
--- count, so one join with the accounts serves them all.
+months as (
+    select unnest([$month::date, ($month::date - interval 1 month)::date]) as month
+),
+
+in_service as (
+    select
+        accounts.account_id,
+        months.month,
+    from accounts
+    cross join months
+    where is_in_service(accounts.status, accounts.opened_on, accounts.closed_on, last_day(months.month))
+),
+
+-- Accounts in service, scores and revenue of both months stacked rather than joined: every
+-- figure is a sum or a count, so one join with the accounts serves them all.
 facts as (
     select
         account_id,
+        month,
+        1 as in_service_count,
+        0 as scored_count,
+        null::double as churn_probability,
+        null::double as revenue_at_risk_yuan,
+        null::double as opportunity_value_yuan,
+        null::double as revenue_yuan,
+    from in_service
+    union all
+    select
+        account_id,
         as_of_month as month,
+        0 as in_service_count,
         1 as scored_count,
         churn_probability,
         revenue_at_risk_yuan,
@@ -45,6 +72,7 @@ facts as (
     select
         account_id,
         billing_month as month,
+        0 as in_service_count,
         0 as scored_count,
         null::double as churn_probability,
         null::double as revenue_at_risk_yuan,
@@ -60,10 +88,11 @@ cells as (
         facts.month,
         accounts.district,
         accounts.manager_id,
-        sum(facts.scored_count) as account_count,
+        sum(facts.in_service_count) as account_count,
+        sum(facts.scored_count) as scored_account_count,
         sum(facts.revenue_yuan) as revenue_yuan,
         sum(facts.revenue_at_risk_yuan) as revenue_at_risk_yuan,
-        count(*) filter (where facts.churn_probability >= $at_risk_probability) as at_risk_account_count,
+        count(*) filter (where is_at_risk(facts.churn_probability, $at_risk_probability)) as at_risk_account_count,
         sum(facts.opportunity_value_yuan) as opportunity_value_yuan,
     from facts
     inner join accounts on accounts.account_id = facts.account_id
@@ -77,6 +106,7 @@ month_totals as (
         null::varchar as district,
         null::varchar as manager_id,
         sum(account_count) as account_count,
+        sum(scored_account_count) as scored_account_count,
         sum(revenue_yuan) as revenue_yuan,
         sum(revenue_at_risk_yuan) as revenue_at_risk_yuan,
         sum(at_risk_account_count) as at_risk_account_count,
@@ -92,6 +122,7 @@ district_totals as (
         district,
         null::varchar as manager_id,
         sum(account_count) as account_count,
+        sum(scored_account_count) as scored_account_count,
         coalesce(sum(revenue_yuan), 0) as revenue_yuan,
         coalesce(sum(revenue_at_risk_yuan), 0) as revenue_at_risk_yuan,
         sum(at_risk_account_count) as at_risk_account_count,
@@ -108,6 +139,7 @@ manager_totals as (
         null::varchar as district,
         manager_id,
         sum(account_count) as account_count,
+        sum(scored_account_count) as scored_account_count,
         coalesce(sum(revenue_yuan), 0) as revenue_yuan,
         coalesce(sum(revenue_at_risk_yuan), 0) as revenue_at_risk_yuan,
         sum(at_risk_account_count) as at_risk_account_count,
@@ -145,6 +177,7 @@ final as (
         managers.district,
         top_managers.manager_id,
         top_managers.account_count,
+        top_managers.scored_account_count,
         top_managers.revenue_yuan,
         top_managers.revenue_at_risk_yuan,
         top_managers.at_risk_account_count,

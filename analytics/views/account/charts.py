@@ -105,6 +105,12 @@ def nice_axis(axis: object) -> None:
     axis.set_major_formatter(FuncFormatter(label))
 
 
+def as_text(label: object) -> str:
+    """An imported name as a matplotlib label: `$` escaped, so that `$x^2$` is not set as a formula
+    (mathtext), nor a lone `$` refused as a broken one."""
+    return str(label).replace("$", r"\$")
+
+
 def area_chart(v: AccountView, lang: str) -> Chart:
     """This month's revenue per area (horizontal bars, with each area's share)."""
     code = chart_language(lang)
@@ -166,9 +172,10 @@ def peers_chart(v: AccountView, lang: str, top: int = 10) -> Chart | None:
     code = chart_language(lang)
     peers = v.peers.head(top).iloc[::-1]
     if code == lang:
-        names = [product_label(i, n, code) for i, n in zip(peers["product_id"], peers["product_name"], strict=True)]
+        pairs = zip(peers["product_id"], peers["product_name"], strict=True)
+        names = [as_text(product_label(i, n, code)) for i, n in pairs]
     else:  # no CJK font: catalogue names may be Chinese
-        names = list(peers["product_id"])
+        names = [as_text(i) for i in peers["product_id"]]
     title = i18n.text("account.peer_chart", code)
     with _LOCK, matplotlib.rc_context(_rc()):
         fig = Figure(figsize=(6.4, 0.3 * len(peers) + 1.2))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.common import i18n
+from analytics.common import i18n, rules
 from analytics.common.formats import is_missing
 from analytics.config import AREAS
 from analytics.models import reasons
@@ -62,6 +62,13 @@ class AccountView:
     @property
     def name(self) -> str:
         return str(self.profile["account_name"])
+
+    @property
+    def is_at_risk(self) -> bool:
+        """Whether the account is at risk this month by the one definition (`rules.is_at_risk`: its
+        churn probability reaches the rules' threshold): the accounts the portfolio counts and the
+        retention page lists. False without a score."""
+        return rules.is_at_risk((self.score or {}).get("churn_probability"))
 
     @property
     def revenue_yuan(self) -> float:

@@ -18,6 +18,7 @@ from analytics.views.compliance.reports import (
 )
 from analytics.views.compliance.retention import (
     RetentionOutcomes,
+    actions_through_for,
     at_risk_accounts,
     retention_actions,
     retention_outcomes,
@@ -31,6 +32,7 @@ __all__ = [
     "RetentionOutcomes",
     "Review",
     "Summary",
+    "actions_through_for",
     "at_risk_accounts",
     "competitor_reports",
     "interactions",

@@ -17,7 +17,7 @@ from analytics.warehouse import queries
 
 
 def profile_status(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: Filters | None, rules: Rules) -> pd.DataFrame:
-    """One row per account on the books at `as_of` and kind (basic/personal): last_updated_at,
+    """One row per account in service at `as_of` and kind (basic/personal): last_updated_at,
     due_on, is_overdue, days_overdue, with the account's manager, district and class."""
     params = {**scope_params(scope, as_of), **rules.cadence_params()}
     return queries.run(con, "compliance_profile_status", params)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.common import clock
 from analytics.common.filters import Filters
 from analytics.common.months import add_months, day_end, month_start
 from analytics.common.rules import Rules
@@ -58,6 +59,18 @@ def score_month_for(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dt.date |
     return month
 
 
+def actions_through_for(con: duckdb.DuckDBPyConnection, as_of: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """Up to when retention actions answer the risk judged at `as_of`: the end of that day; but when
+    `as_of` falls in the latest scoring month or after it, up to `now` (Asia/Shanghai) — no newer
+    scores exist, so what a manager records today answers the risk the pages show (the daily-work
+    pages open on the data's latest month while the forms record today's work)."""
+    end = day_end(as_of)
+    latest = score_month_for(con, dt.date.max)
+    if latest is None or month_start(as_of) < latest:
+        return end
+    return max(end, now or clock.now())
+
+
 def at_risk_accounts(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
@@ -66,19 +79,19 @@ def at_risk_accounts(
     *,
     actions_through: dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """Accounts at risk in the scoring month of `as_of` (see `score_month_for`), highest revenue
+    """Accounts at risk (churn probability at least the rules' `churn_probability_at_least`, the
+    SQL macro `is_at_risk`) in the scoring month of `as_of` (see `score_month_for`), highest revenue
     at risk first, with has_action: a retention action not cancelled, recorded from
     `action_lookback_months` months before the end of the scoring month up to `actions_through`
-    (default: the end of `as_of`). Empty when the warehouse has no scores yet."""
+    (default: `actions_through_for(as_of)`). Empty when the warehouse has no scores yet."""
     month = score_month_for(con, as_of)
     if month is None:  # not scored yet, or nothing scored up to as_of
         return pd.DataFrame(columns=list(AT_RISK_COLUMNS))
-    through = actions_through or day_end(as_of)
+    through = actions_through or actions_through_for(con, as_of)
     params = {
         **scope_params(scope, as_of),
         "score_month": month,
-        "probability_at_least": rules.churn_probability_at_least,
-        "top_share": rules.top_revenue_at_risk_share,
+        "at_risk_probability": rules.churn_probability_at_least,
         "actions_from": add_months(month, 1 - rules.action_lookback_months),
         "actions_through": through,
     }

@@ -23,7 +23,7 @@ class Summary:
     """How many break each rule at `as_of` (reports: in `as_of`'s month up to that day)."""
 
     as_of: dt.date
-    accounts_on_books: int
+    accounts_in_service: int
     profile_overdue_basic: int
     profile_overdue_personal: int
     managers: int
@@ -38,7 +38,7 @@ class Summary:
     def as_json(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
-            "accounts_on_books": self.accounts_on_books,
+            "accounts_in_service": self.accounts_in_service,
             "profile_overdue": {"basic": self.profile_overdue_basic, "personal": self.profile_overdue_personal},
             "reports": {
                 "managers": self.managers,
@@ -87,7 +87,7 @@ class Review:
         p = self.profiles
         return Summary(
             as_of=self.as_of,
-            accounts_on_books=int(p["account_id"].nunique()),
+            accounts_in_service=int(p["account_id"].nunique()),
             profile_overdue_basic=int((p["is_overdue"] & (p["kind"] == "basic")).sum()),
             profile_overdue_personal=int((p["is_overdue"] & (p["kind"] == "personal")).sum()),
             managers=len(self.managers),

@@ -15,7 +15,7 @@ from analytics.warehouse import queries
 
 
 def visit_counts(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: Filters | None, rules: Rules) -> pd.DataFrame:
-    """One row per account on the books at `as_of`: quota_visits, quota_months, window_start_on,
+    """One row per account in service at `as_of`: quota_visits, quota_months, window_start_on,
     visit_count (counted channels), on_site_count, last_contact_at, is_under_quota,
     visits_missing."""
     params = {**scope_params(scope, as_of), **rules.quota_params()}

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics import config
-from analytics.common import rules
+from analytics.common import clock, rules
 from analytics.common.filters import Filters
 from analytics.views.daily_work.checks import FormChecker, Problem, ValidationError
 from analytics.warehouse import queries
@@ -56,7 +56,8 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckD
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return (now or dt.datetime.now()).replace(microsecond=0)
+    """`now`, or the local time in Asia/Shanghai (the warehouse's times are China's, not the server's)."""
+    return (now or clock.now()).replace(microsecond=0)
 
 
 def _new_id(prefix: str) -> str:
@@ -263,9 +264,12 @@ def update_retention_action(
 # ---- what a form offers -----------------------------------------------------------------------
 
 
-def account_choices(con: duckdb.DuckDBPyConnection, scope: Filters, limit: int = 5000) -> pd.DataFrame:
-    """Accounts in scope a form may name (not closed): account_id, account_name, manager_id."""
-    params = {**scope.params(), "limit": limit}
+def account_choices(
+    con: duckdb.DuckDBPyConnection, scope: Filters, limit: int = 5000, today: dt.date | None = None
+) -> pd.DataFrame:
+    """Accounts in scope a form lists: those in service `today` (default: today in Asia/Shanghai),
+    account_id, account_name, manager_id."""
+    params = {**scope.params(), "limit": limit, "today": today or clock.today()}
     return queries.run(con, "daily_accounts", params)
 
 

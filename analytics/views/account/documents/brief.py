@@ -74,11 +74,13 @@ def build(v: AccountView, lang: str = "zh", today: dt.date | None = None) -> Doc
 
 
 def risk_level(v: AccountView) -> str:
-    """ "at_risk" when the account's churn probability reaches the rules' at-risk threshold (the
-    one the portfolio and retention pages use), else "watch" or "low"."""
-    probability = (v.score or {}).get("churn_probability") or 0.0
-    threshold = rules.at_risk_probability()
-    return "at_risk" if probability >= threshold else "watch" if probability >= threshold / 2 else "low"
+    """ "at_risk" when the account is at risk (`AccountView.is_at_risk`, the one definition the
+    portfolio, retention and compliance pages count by), else "watch" from half the threshold on,
+    else "low"."""
+    if v.is_at_risk:
+        return "at_risk"
+    half = rules.at_risk_probability() / 2
+    return "watch" if rules.is_at_risk((v.score or {}).get("churn_probability"), half) else "low"
 
 
 def _risk(doc: DocumentType, v: AccountView, w: Words) -> None:
