@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
         return bad_input(f"needsmine train-table: {e}")
     if out is not None:
         try:
-            result.scored.to_csv(out, index=False, encoding="utf-8-sig")
+            from analytics.views.exports import formula_safe  # ids from the analyst's table: no formula cells
+
+            formula_safe(result.scored).to_csv(out, index=False, encoding="utf-8-sig")
         except OSError as e:
             return bad_input(f"{out}: 无法写入 / cannot write: {e}")
         result.summary["out"] = str(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -20,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from joblib.externals.loky import get_reusable_executor
+from joblib.externals.loky import ProcessPoolExecutor, get_reusable_executor
 from sklearn.base import clone
 
 from analytics.common.months import add_months
@@ -340,9 +341,15 @@ def train_all(
         )
     # The models are independent: fit them (and their backtests) on all cores; each fit is
     # single-threaded.
-    executor = get_reusable_executor(max_workers=min(len(jobs), os.cpu_count() or 1))
-    for trained in _train_jobs(jobs, executor, say, 0.25, 0.99):
-        models[trained.name] = trained
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if threading.current_thread() is threading.main_thread():
+        for trained in _train_jobs(jobs, get_reusable_executor(max_workers=workers), say, 0.25, 0.99):
+            models[trained.name] = trained
+    else:  # a background job (analytics/ui/jobs.py): its own pool, shut down when done, so that
+        # the process-wide reusable one is never driven from two threads
+        with ProcessPoolExecutor(max_workers=workers) as executor:
+            for trained in _train_jobs(jobs, executor, say, 0.25, 0.99):
+                models[trained.name] = trained
     report["churn"] = models["churn"].report
     report["upsell"] = {area: models[area].report for area in AREAS}
     say("完成 / done", 1.0)

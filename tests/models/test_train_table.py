@@ -260,3 +260,14 @@ def test_missing_or_unreadable_file(capsys, tmp_path):
     bad.write_bytes(b"this is not a spreadsheet")
     err = _fails(capsys, str(bad), "--target", "Churn")
     assert "bad.xlsx" in err and "cannot be read" in err
+
+
+def test_the_scored_file_holds_no_formula_cells(capsys, tmp_path):
+    frame = telco_like(400, seed=5)
+    frame.insert(0, "acct", [f'=HYPERLINK("http://x.example","{i}")' if i % 2 else f"A{i}" for i in range(400)])
+    path, out = tmp_path / "t.csv", tmp_path / "scored.csv"
+    frame.to_csv(path, index=False)
+    run_json(capsys, str(path), "--target", "Churn", "--id", "acct", "--model", "additive", "--out", str(out))
+    scored = pd.read_csv(out, encoding="utf-8-sig")
+    assert scored["acct"].iloc[1].startswith("'=HYPERLINK") and scored["acct"].iloc[0] == "A0"
+    assert not scored["acct"].str.startswith("=").any()
