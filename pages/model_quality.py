@@ -44,16 +44,27 @@ model = st.selectbox(t("model_quality.model"), model_quality.MODELS, key="mq_mod
 own = model_quality.model_report(report, model)
 
 if model == "notes":
-    st.caption(t("model_quality.notes_caption", test_rows=own.get("test_rows", 0)))
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("model_quality.macro_f1"), ui.number(own.get("macro_f1")))
-    c2.metric(t("model_quality.micro_f1"), ui.number(own.get("micro_f1")))
-    unseen = own.get("unseen_text") or {}
-    c3.metric(
-        t("model_quality.unseen_f1"),
-        ui.number(unseen.get("macro_f1")),
-        help=t("model_quality.unseen_help", n=unseen.get("test_rows", 0)),
+    headline = model_quality.notes_headline(report)
+    st.caption(
+        t(
+            "model_quality.notes_caption",
+            test_rows=headline["test_rows"] or 0,
+            same_rows=headline["same_test_rows"] or 0,
+        )
     )
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("model_quality.macro_f1"), ui.number(headline["macro_f1"]), help=t("model_quality.macro_f1_help"))
+    c2.metric(
+        t("model_quality.macro_f1_same"),
+        ui.number(headline["macro_f1_same_phrasing"]),
+        help=t("model_quality.macro_f1_same_help"),
+    )
+    c3.metric(
+        t("model_quality.no_need_empty"),
+        ui.number(headline["no_need_empty_rate"], "{:.1%}"),
+        help=t("model_quality.no_need_empty_help"),
+    )
+    c4.metric(t("model_quality.micro_f1"), ui.number(headline["micro_f1"]))
     tables.table(
         ui.shown_models(model_quality.notes_summary(report)),
         "model_quality",

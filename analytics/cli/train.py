@@ -61,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"模型已保存 / models saved to {config.models_dir(path)}")
     notes = report["notes"]
-    print(f"  走访纪要 notes: macro F1 {notes['macro_f1']:.3f} (held-out {notes['test_rows']:,} notes)")
+    same = notes.get("macro_f1_same_phrasing", notes["macro_f1"])
+    print(
+        f"  走访纪要 notes: macro F1 {notes['macro_f1']:.3f} on new phrasing, "
+        f"{same:.3f} on held-out accounts ({notes['test_rows']:,} notes)"
+    )
     for name, r in [("离网 churn", report["churn"])] + [(a, r) for a, r in report["upsell"].items()]:
         truth = (
             f", truth AUC {r['truth_auc']:.3f} (ratio {r['auc'] / r['truth_auc']:.3f})" if r.get("truth_auc") else ""

@@ -18,6 +18,7 @@ import pandas as pd
 from analytics import config
 from analytics.config import AREAS
 from analytics.models import registry
+from analytics.models.notes.text import AREA_MARKS
 from analytics.models.persistence import ModelFileError, load_model
 from analytics.warehouse import db, queries
 
@@ -145,15 +146,54 @@ def drivers(report: dict[str, Any], model: str, top: int | None = None) -> pd.Da
 
 
 def notes_summary(report: dict[str, Any]) -> pd.DataFrame:
-    """The notes model's held-out figures per area: area, precision, recall, f1, support,
-    threshold."""
+    """The notes model's figures per area: area, precision, recall, f1 (held-out phrasing: notes
+    phrased in ways training never saw), precision_same, recall_same, f1_same (held-out accounts,
+    phrasing seen in training), support (held-out-phrasing notes), threshold."""
     notes = model_report(report, "notes")
     thresholds = notes.get("refit_thresholds") or notes.get("thresholds") or {}
+    same = (notes.get("same_phrasing") or {}).get("per_area") or {}
     rows = [
-        {"area": area, **figures, "threshold": thresholds.get(area)}
+        {
+            "area": area,
+            "precision": figures.get("precision"),
+            "recall": figures.get("recall"),
+            "f1": figures.get("f1"),
+            **{f"{key}_same": (same.get(area) or {}).get(key) for key in ("precision", "recall", "f1")},
+            "support": figures.get("support"),
+            "threshold": thresholds.get(area),
+        }
         for area, figures in (notes.get("per_area") or {}).items()
     ]
-    return pd.DataFrame(rows, columns=["area", "precision", "recall", "f1", "support", "threshold"])
+    return pd.DataFrame(rows, columns=NOTES_COLUMNS)
+
+
+NOTES_COLUMNS = [
+    "area",
+    "precision",
+    "recall",
+    "f1",
+    "precision_same",
+    "recall_same",
+    "f1_same",
+    "support",
+    "threshold",
+]
+
+
+def notes_headline(report: dict[str, Any]) -> dict[str, float | int | None]:
+    """The notes model's headline figures: macro_f1 (held-out phrasing), macro_f1_same_phrasing,
+    no_need_empty_rate (share of no-need notes left with no area, held-out phrasing), micro_f1,
+    test_rows (held-out-phrasing notes), same_test_rows (held-out accounts' notes)."""
+    notes = model_report(report, "notes")
+    phrasing = notes.get("held_out_phrasing") or {}
+    return {
+        "macro_f1": notes.get("macro_f1"),
+        "macro_f1_same_phrasing": notes.get("macro_f1_same_phrasing"),
+        "no_need_empty_rate": notes.get("no_need_empty_rate"),
+        "micro_f1": notes.get("micro_f1"),
+        "test_rows": phrasing.get("test_rows", notes.get("test_rows")),
+        "same_test_rows": notes.get("test_rows"),
+    }
 
 
 def notes_terms(folder: Path, top: int = 12, min_length: int = 2) -> pd.DataFrame:
@@ -167,7 +207,9 @@ def notes_terms(folder: Path, top: int = 12, min_length: int = 2) -> pd.DataFram
         estimators = model.pipeline.named_steps["classify"].estimators_
     except (OSError, ModelFileError, AttributeError, KeyError):
         return pd.DataFrame(columns=columns)
-    long_enough = np.array([len(str(n)) >= min_length for n in names])
+    # Area marks of the alias lexicon are not words (see notes.text.AREA_MARKS): left out.
+    marks = set(AREA_MARKS.values())
+    long_enough = np.array([len(str(n)) >= min_length and not marks & set(str(n)) for n in names])
     rows = []
     for area, estimator in zip(model.areas, estimators, strict=True):
         weights = np.where(long_enough, estimator.coef_.ravel(), -np.inf)

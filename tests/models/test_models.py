@@ -49,7 +49,8 @@ def test_train_reports_every_model_against_the_truth(trained):
     assert set(report["upsell"]) == set(AREAS)
     for area, r in report["upsell"].items():
         assert r["auc"] > 0.6 and r["truth_auc"] > 0.6, area
-    assert report["notes"]["macro_f1"] >= 0.85
+    assert report["notes"]["macro_f1"] >= 0.7  # held-out phrasing (issue 12)
+    assert report["notes"]["macro_f1_same_phrasing"] >= 0.9
     assert len(churn["calibration"]) == 10 and len(churn["backtest"]) >= 2
     # Rolling origins three months apart, ending at the test month (fits run out of order on
     # the workers; the report puts them back in order).

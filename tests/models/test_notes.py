@@ -17,11 +17,15 @@ from analytics.models.notes.model import (
     NotesModel,
     best_f1_threshold,
     mentions,
+    no_need_empty_rate,
+    phrase_folds,
+    read_tagged_notes,
     score_interactions,
     train_notes_model,
 )
-from analytics.models.notes.text import ClauseNgramCounts, ClauseNgrams
+from analytics.models.notes.text import ClauseNgramCounts, ClauseNgrams, LexiconError, read_lexicon
 from analytics.warehouse import db
+from analytics.warehouse.demo import notes as demo_notes
 
 # Hand-written, not taken from the demo generator: one need per area, in the areas' order.
 NEEDS = {
@@ -42,7 +46,7 @@ DECLINED = {
 def trained(demo_path: Path) -> tuple[NotesModel, dict]:
     con = db.connect(demo_path, read_only=True)
     try:
-        return train_notes_model(con, seed=0)
+        return train_notes_model(con, seed=0, phrase_group_of=demo_notes.phrase_group_of)
     finally:
         con.close()
 
@@ -61,11 +65,107 @@ def test_held_out_notes_are_tagged_well(trained, demo_con):
     total = demo_con.execute("select count(*) from interactions").fetchone()[0]
     assert report["train_rows"] + report["test_rows"] == report["refit_rows"] == total
     assert report["test_rows"] > 1000
-    assert report["macro_f1"] >= 0.95
+    # Same phrasing (held-out accounts, phrasing seen in training): high, as before.
+    assert report["macro_f1_same_phrasing"] >= 0.9
     for area in AREAS:  # misaligned labels or columns would sink at least one area
-        assert report["per_area"][area]["f1"] >= 0.9, area
-        assert report["per_area"][area]["support"] > 100
-    assert report["unseen_text"]["macro_f1"] >= 0.9  # held-out notes no training note repeats
+        assert report["same_phrasing"]["per_area"][area]["f1"] >= 0.85, area
+    # Held-out phrasing: every note scored by a model that never saw its phrase group. Lower
+    # than the same-phrasing figure (new templates and words), far better than chance.
+    phrasing = report["held_out_phrasing"]
+    assert phrasing["test_rows"] == total
+    assert report["macro_f1"] == phrasing["macro_f1"]
+    assert 0.6 <= report["macro_f1"] < report["macro_f1_same_phrasing"]
+    for area in AREAS:
+        figures = report["per_area"][area]
+        assert 0.5 <= figures["precision"] <= 1 and 0.5 <= figures["recall"] <= 1, area
+        assert figures["support"] > 100
+    assert 0.3 <= report["no_need_empty_rate"] <= 1
+    assert report["no_need_empty_rate"] <= report["same_phrasing"]["no_need_empty_rate"] + 0.05
+    assert report["unseen_text"]["macro_f1"] >= 0.85  # held-out notes no training note repeats
+
+
+def test_the_phrasing_split_never_shares_a_family(demo_con):
+    texts, y, account_ids = read_tagged_notes(demo_con, max_notes=None)
+    groups = demo_notes.phrase_group_of(account_ids)
+    assert set(np.unique(groups)) == set(range(demo_notes.PHRASE_GROUPS))
+    # Each group's sentences are its own: no sentence (family member) is in two groups.
+    banks = [
+        {s for area in range(4) for s in demo_notes.need_sentences(area, g) + demo_notes.decline_sentences(area, g)}
+        for g in range(demo_notes.PHRASE_GROUPS)
+    ]
+    for g, bank in enumerate(banks):
+        for other in banks[g + 1 :]:
+            assert not bank & other
+    splits = phrase_folds(groups, folds=3, seed=0)
+    assert len(splits) == 3
+    scored = np.concatenate([test for _, test in splits])
+    assert np.array_equal(np.sort(scored), np.arange(len(texts)))  # every note scored once
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+        # No test note holds a need or decline sentence of a training group.
+        train_bank = set().union(*(banks[g] for g in set(groups[train])))
+        for note in texts[test][:200]:
+            assert not any(sentence in note for sentence in train_bank), note
+
+
+def test_demo_notes_are_deterministic_and_tied_to_tags():
+    rng = np.random.default_rng(3)
+    tags = rng.random((400, 4)) < 0.3
+    news, groups = rng.random(400) < 0.2, np.arange(400) % demo_notes.PHRASE_GROUPS
+    first = demo_notes.build_notes(np.random.default_rng(5), tags, news, groups).to_pylist()
+    again = demo_notes.build_notes(np.random.default_rng(5), tags, news, groups).to_pylist()
+    assert first == again
+    for note, row, group in zip(first, tags, groups, strict=True):
+        for area in range(4):
+            voiced = [s for s in demo_notes.need_sentences(area, group) if s in note]
+            assert bool(voiced) == row[area], (note, row)
+    assert len(set(first)) > 300  # varied, not a dozen sentences recombined
+
+
+# Declines in the ways the issue names, hand-written: solved elsewhere, enough, no budget, HQ.
+DECLINED_OTHERWISE = {
+    "production_control": "厂区监控的事，已经找海康做了。",
+    "mobile_office": "开会的话，腾讯会议够用了。",
+    "service_marketing": "短信群发今年预算用完了。",
+    "basic_comm": "专线由总部统一采购，分公司不参与。",
+}
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_declines_of_many_forms_are_not_needs(trained, area):
+    model, _ = trained
+    assert not model.predict([DECLINED_OTHERWISE[area]])[0, AREAS.index(area)]
+
+
+def test_a_lexicon_alias_no_training_note_uses_still_counts(trained, demo_con):
+    model, _ = trained
+    # 云盘 (mobile office) and 固话 (basic communications) are lexicon aliases the demo never writes.
+    sql = "select count(*) from interactions where notes like '%云盘%' or notes like '%固话%'"
+    assert demo_con.execute(sql).fetchone()[0] == 0
+    probability = model.predict_proba(["公司想开通云盘。", "客户想加装几部固话。"])
+    assert probability[0].argmax() == AREAS.index("mobile_office")
+    assert probability[1].argmax() == AREAS.index("basic_comm")
+
+
+def test_a_bad_lexicon_is_refused_by_row_and_column(tmp_path):
+    path = tmp_path / "lexicon.csv"
+    path.write_text("area,alias\nbasic_comm,短号\nsales,群发\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lexicon.csv: row 3, column area: unknown area 'sales'"):
+        read_lexicon(path)
+    path.write_text("area,alias\nbasic_comm, \n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="row 2, column alias: blank alias"):
+        read_lexicon(path)
+    path.write_text("area,word\nbasic_comm,短号\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="column alias missing"):
+        read_lexicon(path)
+    assert ("production_control", "探头") in read_lexicon()
+
+
+def test_no_need_empty_rate():
+    y = np.array([[0, 0], [0, 0], [1, 0], [0, 0]], dtype=bool)
+    predicted = np.array([[0, 0], [1, 0], [1, 0], [0, 0]], dtype=bool)
+    assert no_need_empty_rate(y, predicted) == pytest.approx(2 / 3)
+    assert no_need_empty_rate(y[2:3], predicted[2:3]) is None
 
 
 def test_columns_follow_areas(trained):
@@ -189,3 +289,12 @@ def test_score_interactions(trained, demo_con):
     assert np.allclose(scores.loc[sample.index, need].to_numpy(), direct, atol=1e-6)
     flags = scores[has_need].to_numpy()
     assert (flags == (scores[need].to_numpy() >= model.thresholds)).all()
+
+
+def test_a_note_holding_the_marks_own_characters_is_not_read_as_a_lexicon_match():
+    from analytics.models.notes import text as notes_text
+
+    lexicon = (("basic_comm", "短号"),)
+    forged = "随便聊聊" + notes_text.AREA_MARKS["production_control"]
+    assert notes_text.mark_aliases(forged, lexicon) == "随便聊聊"
+    assert notes_text.mark_aliases("要短号", lexicon) == "要短号" + notes_text.AREA_MARKS["basic_comm"]

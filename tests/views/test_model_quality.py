@@ -110,9 +110,16 @@ def test_the_notes_model_shows_its_held_out_figures(warehouse, monkeypatch):
     assert not at.exception
     assert unlabelled_columns(at) == []
     notes = _report(warehouse)["notes"]
-    assert _metrics(at)["宏平均 F1"] == f"{notes['macro_f1']:.3f}"
-    per_area = _table_with(at, "recall").set_index("area")
+    metrics = _metrics(at)
+    assert metrics["宏平均 F1（新措辞）"] == f"{notes['macro_f1']:.3f}"
+    assert metrics["宏平均 F1（同措辞）"] == f"{notes['macro_f1_same_phrasing']:.3f}"
+    assert metrics["无需求纪要判空率"] == f"{notes['no_need_empty_rate']:.1%}"
+    assert notes["macro_f1"] < notes["macro_f1_same_phrasing"]  # new phrasing is the harder test
+    per_area = _table_with(at, "recall_same").set_index("area")
     assert per_area.loc["基础通信", "support"] == notes["per_area"]["basic_comm"]["support"]
+    assert per_area.loc["生产控制", "recall"] == pytest.approx(notes["per_area"]["production_control"]["recall"])
+    same = notes["same_phrasing"]["per_area"]["service_marketing"]
+    assert per_area.loc["服务营销", "precision_same"] == pytest.approx(same["precision"])
     terms = _table_with(at, "term")
     assert set(terms["area"]) == {"基础通信", "移动办公", "生产控制", "服务营销"}
     assert terms["term"].str.len().min() >= 2

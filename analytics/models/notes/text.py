@@ -12,14 +12,26 @@ The cues are ordinary Chinese for declining an intention ("暂不", "不打算",
 phrases of the demo generator. Capability negations ("不稳定", "不方便", "无法通知家长",
 "没有统一号码", "不想再手工登记") are deliberately *not* cues: they voice a pain point, i.e. a need.
 
+Beyond fixed cues: a negation covers its clause and the clauses before it in the sentence, back
+to a clause opening with a contrast ("问了下视频会议，客户说腾讯会议就够了" declines the meeting;
+"想开视频会议，但短信暂不考虑" still voices it), and the cues include declines that name no
+intention (already solved elsewhere, enough as it is, no budget, decided by headquarters).
+
+An alias lexicon (lexicon.csv) follows every alias of an area (探头, 摄像头, 监控 …) with that
+area's mark, so what the model learns about one word carries to the others. Single characters
+are not features (办 in 办公室主任 says nothing), except the area marks.
+
 `ClauseNgrams` is the readable definition (one note at a time, pure Python); `ClauseNgramCounts`
 computes the same counts with numpy over millions of notes and is what the model uses.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,16 +40,28 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
+from analytics.config import AREAS
+
 NEGATED = "¬"
 # Clause boundaries: sentence and clause punctuation, full and half width, and line breaks. The
 # enumeration comma 、 is not one: in "视频监控、定位都不需要" the cue covers both.
 BOUNDARIES = "。，；！？,;!?\n\r"
 CLAUSE_SPLIT = re.compile(f"[{BOUNDARIES}]+")
+# A negation covers its clause and the clauses before it in the sentence (the thing declined
+# is mostly named first: "视频会议，腾讯会议够用了"), back to a clause opening with a contrast.
+SENTENCE_ENDS = "。；！？;!?\n\r"
+CONTRAST = "但|但是|不过|可是|只是|而是|另外|还有"
+CONTRAST_OPENING = re.compile(f"(?:^|(?<=[{BOUNDARIES}\x00]))(?:{CONTRAST})")
 # Cues of a declined need: an outright refusal, or "no plan / intention / need" in the clause.
 NEGATION_CUES = (
     r"暂不|暂未|暂缓|先不|不需要|不必|无需|不考虑|不打算|不准备|不计划|不会上|不感兴趣|无意|没兴趣"
     rf"|未考虑|拒绝|(?:没|暂无|尚无|并无|毫无)[^{BOUNDARIES}\x00]*?"
     r"(?:计划|打算|需求|需要|意向|想法|预算)"
+    # Declines that name no intention: already solved elsewhere, enough as it is, no money this
+    # year, decided above the branch ("已经找海康做了", "腾讯会议够用了", "今年预算用完了").
+    r"|够用|就够了|用完了|没钱|经费紧张|嫌贵|没必要|用不上|不折腾|不换|不弄|不参与|不会动|做不了主|轮不到"
+    r"|(?:今年|暂时|短期)不(?:做|上|弄|搞|投入)|明年再|已经(?:找|在用|上了)"
+    rf"|(?:总部|上级)[^{BOUNDARIES}\x00]*?(?:统一|审批|决定|说了算)"
 )
 # Normalisation: lower case, full-width ASCII (Ａ, ５, ，) folded to ASCII, spaces dropped.
 _FOLD = {code: chr(code - 0xFEE0).lower() for code in range(0xFF01, 0xFF5F)}
@@ -49,8 +73,73 @@ NEGATED_BIT = np.uint64(1) << np.uint64(63)
 SEPARATOR = "\x00"  # between notes when many are encoded at once
 
 
-def normalise(text: str) -> str:
-    return text.lower().translate(_FOLD)
+# The alias lexicon (lexicon.csv beside this file: area, alias, note): words customers use for
+# an area's needs (探头 / 摄像头 / 监控, 短号 / 内部号码 / 集团网, 群发 / 通知家长 …). Every
+# alias found in a note is followed by its area's mark, one private-use character per area, so
+# that the model shares what it learns about one alias with all others of the area, including
+# aliases its training notes never used. Edit the CSV to teach the model new words.
+LEXICON_PATH = Path(__file__).with_name("lexicon.csv")
+AREA_MARKS = {area: chr(0xE000 + j) for j, area in enumerate(AREAS)}
+MARK_FIRST, MARK_LAST = 0xE000, 0xE000 + len(AREAS) - 1
+_NO_MARKS = dict.fromkeys(range(MARK_FIRST, MARK_LAST + 1))
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used, with the file, row, column and reason."""
+
+
+def read_lexicon(path: Path | str = LEXICON_PATH) -> tuple[tuple[str, str], ...]:
+    """(area, alias) pairs of a lexicon CSV (columns area, alias; others ignored), aliases lower
+    case. Raises LexiconError naming file, row, column and reason for an unknown area, a blank
+    alias or a missing column."""
+    path = Path(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"area", "alias"} - set(reader.fieldnames or ())
+        if missing:
+            raise LexiconError(f"{path}: row 1: column {', '.join(sorted(missing))} missing")
+        pairs = []
+        for row_number, row in enumerate(reader, start=2):
+            area, alias = (row.get("area") or "").strip(), (row.get("alias") or "").strip().lower()
+            if area not in AREAS:
+                raise LexiconError(f"{path}: row {row_number}, column area: unknown area {area!r} (one of {AREAS})")
+            if not alias:
+                raise LexiconError(f"{path}: row {row_number}, column alias: blank alias")
+            pairs.append((area, alias))
+    return tuple(dict.fromkeys(pairs))
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon_regex(lexicon: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+    marks: dict[str, str] = {}
+    for area, alias in lexicon:
+        marks[alias] = marks.get(alias, "") + AREA_MARKS[area]
+    alternatives = []
+    for alias in sorted(marks, key=len, reverse=True):  # the longest alias wins
+        pattern = re.escape(alias)
+        if alias[0].isascii() and alias[0].isalnum():  # "oa" not in "board", "400" not in "1400"
+            pattern = "(?<![a-z0-9])" + pattern
+        if alias[-1].isascii() and alias[-1].isalnum():
+            pattern += "(?![a-z0-9])"
+        alternatives.append(pattern)
+    return re.compile("|".join(alternatives)), marks
+
+
+def mark_aliases(text: str, lexicon: tuple[tuple[str, str], ...] | None) -> str:
+    """Lower-cased `text` with each lexicon alias followed by its area's mark (the marks' own
+    characters, should a note hold them, are removed first: only the lexicon places marks)."""
+    text = text.lower().translate(_NO_MARKS)
+    if not lexicon:
+        return text
+    pattern, marks = _lexicon_regex(tuple(lexicon))
+    return pattern.sub(lambda match: match.group(0) + marks[match.group(0)], text)
+
+
+LEXICON = read_lexicon()
+
+
+def normalise(text: str, lexicon: tuple[tuple[str, str], ...] | None = None) -> str:
+    return mark_aliases(text, lexicon).translate(_FOLD)
 
 
 class ClauseNgrams:
@@ -58,26 +147,80 @@ class ClauseNgrams:
     normalised note, prefixed with "¬" in a clause holding a negation cue; no n-gram spans two
     clauses. The definition `ClauseNgramCounts` reproduces; usable as a CountVectorizer analyzer."""
 
-    def __init__(self, min_n: int = 1, max_n: int = 3, negation: str | None = NEGATION_CUES):
-        self.min_n, self.max_n, self.negation = min_n, max_n, negation
+    def __init__(
+        self,
+        min_n: int = 1,
+        max_n: int = 3,
+        negation: str | None = NEGATION_CUES,
+        lexicon: tuple[tuple[str, str], ...] | None = None,
+    ):
+        self.min_n, self.max_n, self.negation, self.lexicon = min_n, max_n, negation, lexicon
 
     def __call__(self, text: str) -> list[str]:
         cue = re.compile(self.negation) if self.negation else None
+        # Segments: sentences, cut again before a clause opening with a contrast.
+        segments: list[list[str]] = [[]]
+        for i, piece in enumerate(re.split(f"([{BOUNDARIES}]+)", normalise(text, self.lexicon))):
+            if i % 2:  # a run of boundary marks
+                if any(mark in SENTENCE_ENDS for mark in piece):
+                    segments.append([])
+                continue
+            if re.match(f"(?:{CONTRAST})", piece):
+                segments.append([])
+            segments[-1].append(piece)
         grams: list[str] = []
-        for clause in CLAUSE_SPLIT.split(normalise(text)):
-            prefix = NEGATED if cue is not None and cue.search(clause) else ""
-            for n in range(self.min_n, min(self.max_n, len(clause)) + 1):
-                grams.extend(prefix + clause[i : i + n] for i in range(len(clause) - n + 1))
+        for segment in segments:
+            cues = [i for i, clause in enumerate(segment) if cue is not None and cue.search(clause)]
+            last = max(cues, default=-1)
+            for position, clause in enumerate(segment):
+                prefix = NEGATED if position <= last else ""
+                for n in range(self.min_n, min(self.max_n, len(clause)) + 1):
+                    grams.extend(
+                        prefix + clause[i : i + n]
+                        for i in range(len(clause) - n + 1)
+                        if n > 1 or MARK_FIRST <= ord(clause[i]) <= MARK_LAST  # see _encode
+                    )
         return grams
 
 
-def _encode(texts: list[str], min_n: int, max_n: int, negation: str | None):
+def _widen_scope(
+    cue_clause: np.ndarray,
+    chars: np.ndarray,
+    is_boundary: np.ndarray,
+    is_separator: np.ndarray,
+    clause_of: np.ndarray,
+    text: str,
+) -> np.ndarray:
+    """Negated clauses: a clause with a cue, and every clause before it in its segment. A segment
+    is a sentence, cut again where a clause opens with a contrast (但, 不过 …): "问了下视频会议，
+    客户说用腾讯会议就够了" declines the meeting, "想开视频会议，但短信暂不考虑" still voices it."""
+    clauses = cue_clause.size
+    index = np.arange(clauses)
+    # Clause k >= 1 opens after the k-th boundary character; it opens a sentence when that
+    # character ends one (or separates notes).
+    boundary_chars = chars[is_boundary]
+    opens_sentence = np.ones(clauses, dtype=bool)
+    opens_sentence[1:] = np.isin(boundary_chars[: clauses - 1], [ord(m) for m in SENTENCE_ENDS]) | (
+        boundary_chars[: clauses - 1] == 0
+    )
+    contrast = np.zeros(clauses, dtype=bool)
+    for match in CONTRAST_OPENING.finditer(text):
+        contrast[clause_of[match.start()]] = True
+    segment = np.cumsum(opens_sentence | contrast)
+    last_cue = np.full(int(segment[-1]) + 1, -1, dtype=np.int64)
+    np.maximum.at(last_cue, segment[cue_clause], index[cue_clause])
+    return index <= last_cue[segment]
+
+
+def _encode(
+    texts: list[str], min_n: int, max_n: int, negation: str | None, lexicon: tuple[tuple[str, str], ...] | None = None
+):
     """(note index, n-gram key) of every n-gram of `texts`, computed over one flat array of code
     points: a key packs up to three (code point + 1)s in 21-bit fields; bit 63 marks "¬"."""
     joined = SEPARATOR.join(texts)
     if joined.count(SEPARATOR) != len(texts) - 1:  # a note holding the separator itself
         joined = SEPARATOR.join(text.replace(SEPARATOR, "") for text in texts)
-    chars = np.frombuffer(joined.lower().encode("utf-32-le"), dtype=np.uint32).copy()
+    chars = np.frombuffer(mark_aliases(joined, lexicon).encode("utf-32-le"), dtype=np.uint32).copy()
     full_width = (chars >= 0xFF01) & (chars <= 0xFF5E)  # lower() already made Ａ into ａ
     chars[full_width] -= 0xFEE0
     chars = chars[~np.isin(chars, [ord(space) for space in SPACES])]
@@ -91,6 +234,7 @@ def _encode(texts: list[str], min_n: int, max_n: int, negation: str | None):
         text = chars.tobytes().decode("utf-32-le")
         starts = [match.start() for match in re.finditer(negation, text)]
         negated_clause[clause_of[np.asarray(starts, dtype=np.int64)]] = True
+        negated_clause = _widen_scope(negated_clause, chars, is_boundary, is_separator, clause_of, text)
 
     # The n-grams starting at each position, built by shifting slices (no fancy indexing):
     # key of length n at p = key of length n-1 at p, then the code point at p+n-1.
@@ -107,10 +251,13 @@ def _encode(texts: list[str], min_n: int, max_n: int, negation: str | None):
         kept = kept[:width] & inside[n - 1 :]
         if n < min_n:
             continue
-        gram = key[kept]
+        keep = kept
+        if n == 1:  # a single character means little; an area mark means its area
+            keep = kept & (chars >= MARK_FIRST) & (chars <= MARK_LAST)
+        gram = key[keep]
         if negated is not None:
-            gram[negated[:width][kept]] |= NEGATED_BIT
-        rows.append(note_of[:width][kept])
+            gram[negated[:width][keep]] |= NEGATED_BIT
+        rows.append(note_of[:width][keep])
         keys.append(gram)
     if not keys:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
@@ -156,11 +303,13 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         negation: str | None = NEGATION_CUES,
         min_df: int = 2,
         chunk_size: int = 10_000,
+        lexicon: tuple[tuple[str, str], ...] | None = None,
     ):
         self.ngram_range = ngram_range
         self.negation = negation
         self.min_df = min_df
         self.chunk_size = chunk_size
+        self.lexicon = lexicon
 
     def _chunks(self, texts: Iterable[str]):
         """(codes, number of distinct notes, iterator over chunks of distinct notes yielding
@@ -179,7 +328,7 @@ class ClauseNgramCounts(TransformerMixin, BaseEstimator):
         def chunks():
             for offset in range(0, len(distinct), self.chunk_size):
                 chunk = distinct[offset : offset + self.chunk_size]
-                yield (offset, *_encode(chunk, min_n, max_n, self.negation))
+                yield (offset, *_encode(chunk, min_n, max_n, self.negation, self.lexicon))
 
         return codes, len(distinct), chunks()
 

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics.config import AREAS
-from analytics.warehouse.demo.notes import build_notes
+from analytics.warehouse.demo.notes import build_notes, phrase_group_of
 
 CHANNELS = np.array(["电话", "上门", "座谈会", "微信", "邮件"])
 CHANNEL_P = [0.38, 0.42, 0.05, 0.12, 0.03]
@@ -58,14 +58,15 @@ def interviews(
     days: int,
 ) -> pa.Table:
     n = who.size
+    visited_ids = account_ids.take(pa.array(who))
     return pa.table(
         {
-            "account_id": account_ids.take(pa.array(who)),
+            "account_id": visited_ids,
             "manager_id": manager_ids.take(pa.array(manager_of[who])),
             "occurred_at": _times_in_month(rng, month_start, days, n),
             "channel": CHANNELS[rng.choice(CHANNELS.size, n, p=CHANNEL_P)],
             "contact_role": CONTACT_ROLES[rng.choice(CONTACT_ROLES.size, n, p=CONTACT_ROLE_P)],
-            "notes": build_notes(rng, tags, competitor_news),
+            "notes": build_notes(rng, tags, competitor_news, phrase_group_of(visited_ids.to_pylist())),
             "needs_found": area_lists(tags),
         }
     )
