@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import account as ui
-from analytics.ui import routing, signin, tables, text, trail
+from analytics.ui import charts, routing, signin, tables, text, trail
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
 from analytics.ui.language import label, t
@@ -69,8 +69,8 @@ with tabs[0]:
     tables.table(ui.table_of("contacts", v), where=right)
 with tabs[1]:
     left, right = st.columns([2, 3])
-    left.plotly_chart(ui.area_figure(v), width="stretch")
-    right.plotly_chart(ui.trend_figure(v), width="stretch")
+    charts.plot(ui.area_figure(v), left)
+    charts.plot(ui.trend_figure(v), right)
     st.markdown(f"**{t('account.products', month=month)}**")
     if v.structure.empty:
         st.info(t("account.no_billing"))
@@ -81,7 +81,7 @@ with tabs[2]:
         st.info(t("account.no_peers"))
     else:
         st.caption(ui.peers_caption(v))
-        st.plotly_chart(ui.peers_figure(v), width="stretch")
+        charts.plot(ui.peers_figure(v))
         tables.table(ui.table_of("peers", v))
 with tabs[3]:
     if v.score is None:

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import config
 from analytics.access import audit, auth
 from analytics.models import preparation
+from analytics.ui import admin as admin_ui
 from analytics.ui import jobs, routing, signin, tables, text, trail
 from analytics.ui.connection import cursor, db_path
 from analytics.ui.language import label, t
@@ -15,7 +16,7 @@ st.title(t("admin.title"))
 users_tab, audit_tab, models_tab = st.tabs([t("admin.users"), t("admin.audit"), t("admin.models")])
 
 with users_tab:
-    tables.table(auth.users(cursor()), "admin", key="admin_users")
+    tables.table(auth.users(cursor()), "admin", key="admin_users", worded=admin_ui.worded)
     with st.form("admin_add_user", clear_on_submit=True):
         st.subheader(t("admin.add_user"))
         c1, c2, c3 = st.columns(3)
@@ -70,10 +71,10 @@ with audit_tab:
         t("admin.filter_action"),
         [None, *audit.ACTIONS],
         key="audit_action",
-        format_func=lambda a: t("filter.all") if a is None else a,
+        format_func=lambda a: t("filter.all") if a is None else label("audit_action", a),
     )
     events = audit.events(cursor(), username=only_user.strip() or None, action=only_action)
-    tables.table(events, "admin", key="admin_events")
+    tables.table(events, "admin", key="admin_events", worded=admin_ui.worded)
 
 with models_tab:
     st.caption(t("admin.retrain_help"))

@@ -5,8 +5,8 @@ district and over time."""
 
 import streamlit as st
 
+from analytics.ui import charts, routing, tables
 from analytics.ui import compliance as ui
-from analytics.ui import routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import t
@@ -50,7 +50,7 @@ if section == "managers":
 elif section == "districts":
     districts = review.by_district()
     if not districts.empty:
-        st.plotly_chart(ui.rates_chart(districts, "district"), width="stretch")
+        charts.plot(ui.rates_chart(districts, "district"))
     tables.table(
         districts,
         "compliance",
@@ -101,4 +101,4 @@ elif section == "retention":
         file_name="compliance_no_action.csv",
     )
 else:
-    st.plotly_chart(ui.trend_chart(ui.trend(db_path(), filters, as_of, rules)), width="stretch")
+    charts.plot(ui.trend_chart(ui.trend(db_path(), filters, as_of, rules)))

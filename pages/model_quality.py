@@ -4,8 +4,8 @@ truth — all as recorded by the last training run."""
 
 import streamlit as st
 
+from analytics.ui import charts, routing, tables
 from analytics.ui import model_quality as ui
-from analytics.ui import routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.language import t
 from analytics.views import model_quality
@@ -89,7 +89,7 @@ with tab_calibration:
     bins = model_quality.calibration(report, model)
     st.caption(t("model_quality.calibration_caption"))
     if not bins.empty:
-        st.plotly_chart(ui.calibration_figure(bins), width="stretch")
+        charts.plot(ui.calibration_figure(bins))
     tables.table(bins, "model_quality", key="mq_calibration", file_name=ui.file_name(f"calibration_{model}"))
 
 with tab_backtest:
@@ -106,7 +106,7 @@ with tab_backtest:
         or "auc"
     )
     if not origins.empty:
-        st.plotly_chart(ui.backtest_figure(origins, metric), width="stretch")
+        charts.plot(ui.backtest_figure(origins, metric))
     tables.table(origins, "model_quality", key="mq_backtest", file_name=ui.file_name(f"backtest_{model}"))
 
 with tab_drivers:
@@ -117,7 +117,7 @@ with tab_drivers:
         st.caption(t("model_quality.drivers_caption"))
         top = st.slider(t("model_quality.top_n"), 5, len(drivers), min(15, len(drivers)), key="mq_top_n")
         shown = ui.shown_drivers(drivers.head(top))
-        st.plotly_chart(ui.drivers_figure(shown), width="stretch")
+        charts.plot(ui.drivers_figure(shown))
         tables.table(shown, "model_quality", key="mq_drivers", file_name=ui.file_name(f"drivers_{model}"))
 
 with tab_history:

@@ -4,7 +4,7 @@ is at stake, and where — by district and by manager — within the sidebar's f
 import streamlit as st
 
 from analytics.common import formats, rules
-from analytics.ui import portfolio, routing, tables
+from analytics.ui import charts, portfolio, routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
 from analytics.ui.language import lang, t
@@ -43,18 +43,18 @@ with tab_risk:
 with tab_district:
     districts = portfolio.displayed(summary.by_district)
     if not districts.empty:
-        st.plotly_chart(portfolio.money_chart(districts, "district", t("portfolio.chart_district")), width="stretch")
+        charts.plot(portfolio.money_chart(districts, "district", t("portfolio.chart_district")))
     tables.table(districts, "portfolio", key="portfolio_district", file_name=f"by_district_{month}.csv")
 
 with tab_manager:
     managers = portfolio.displayed(summary.by_manager.rows)
     st.caption(t("portfolio.manager_caption", shown=len(managers), total=summary.by_manager.total))
     if not managers.empty:
-        st.plotly_chart(portfolio.manager_chart(managers), width="stretch")
+        charts.plot(portfolio.manager_chart(managers))
     tables.table(managers, "portfolio", key="portfolio_manager", file_name=f"by_manager_{month}.csv")
 
 with tab_distribution:
     bands = portfolio.displayed(portfolio.band_labels(portfolio.risk_bands(path, filters)))
     st.caption(t("portfolio.distribution_caption"))
-    st.plotly_chart(portfolio.risk_chart(bands), width="stretch")
+    charts.plot(portfolio.risk_chart(bands))
     tables.table(bands, "portfolio", key="portfolio_bands", file_name=f"risk_bands_{month}.csv")

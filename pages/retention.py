@@ -1,6 +1,8 @@
 """客户挽留: accounts at risk by the churn scores and the rules, the retention actions taken for
 them (what, who, when) with their status and outcome, and the retention success rate."""
 
+import dataclasses
+
 import streamlit as st
 
 from analytics.ui import compliance as ui
@@ -47,7 +49,7 @@ tables.table(
     without if only_without else risky,
     "compliance",
     key="retention_at_risk",
-    worded=ui.worded("at_risk"),
+    worded=ui.worded("at_risk", dataclasses.replace(filters, month=month) if month else None),
     file_name="retention_at_risk.csv",
 )
 

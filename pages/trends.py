@@ -5,7 +5,7 @@ sidebar's filters; each chart's data downloads as CSV."""
 import streamlit as st
 
 from analytics.common.months import add_months
-from analytics.ui import routing, tables
+from analytics.ui import charts, routing, tables
 from analytics.ui import trends as ui
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
@@ -63,14 +63,14 @@ tab_trend, tab_structure, tab_yoy, tab_cohort = st.tabs(
 )
 
 with tab_trend:
-    st.plotly_chart(ui.trend_figure(shown, metric, dimension), width="stretch")
+    charts.plot(ui.trend_figure(shown, metric, dimension))
     exported = ui.monthly_export(shown, metrics)
     tables.download(
         exported, "trends", file_name=ui.file_name(f"monthly_{dimension}", filters), key="trends_download_monthly"
     )
 
 with tab_structure:
-    st.plotly_chart(ui.share_figure(shown, dimension), width="stretch")
+    charts.plot(ui.share_figure(shown, dimension))
     shares = ui.share_months(shown)
     tables.download(
         shares, "trends", file_name=ui.file_name(f"shares_{dimension}", filters), key="trends_download_share_months"
@@ -92,7 +92,7 @@ with tab_structure:
         index=months.index(month),
     )
     changes = ui.with_labels(trends.share_change(data, start, end), dimension, catalogue)
-    st.plotly_chart(ui.share_change_figure(changes, start, end), width="stretch")
+    charts.plot(ui.share_change_figure(changes, start, end))
     tables.table(ui.without_codes(changes), "trends", key="trends_share_change")
     tables.download(
         changes, "trends", file_name=ui.file_name(f"share_change_{dimension}", filters), key="trends_download_shares"
@@ -100,7 +100,7 @@ with tab_structure:
 
 with tab_yoy:
     yoy = ui.with_labels(trends.year_on_year(data, month, accounts), dimension, catalogue)
-    st.plotly_chart(ui.yoy_figure(yoy, month), width="stretch")
+    charts.plot(ui.yoy_figure(yoy, month))
     tables.table(ui.without_codes(yoy), "trends", key="trends_yoy_table")
     tables.download(yoy, "trends", file_name=ui.file_name(f"yoy_{dimension}", filters), key="trends_download_yoy")
 
@@ -117,7 +117,7 @@ with tab_cohort:
     if cohort.empty:
         st.info(t("app.no_rows"))
     else:
-        st.plotly_chart(ui.cohort_figure(cohort, measure or measures[0]), width="stretch")
+        charts.plot(ui.cohort_figure(cohort, measure or measures[0]))
         tables.download(
             ui.with_labels(cohort, trends.COHORT, catalogue, "opened_year"),
             "trends",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.common import formats
-from analytics.ui import routing
+from analytics.ui import charts, routing
 from analytics.ui import warehouse as ui
 from analytics.ui.connection import db_path
 from analytics.ui.language import t
@@ -28,4 +28,4 @@ c5.metric(
 )
 c6.metric(t("warehouse.billed", month=h.latest_month), f"{h.billed_account_count:,}")
 
-st.plotly_chart(ui.revenue_figure(ui.revenue_by_area(path)), width="stretch")
+charts.plot(ui.revenue_figure(ui.revenue_by_area(path)))

@@ -19,9 +19,21 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from analytics.cli import build, common, compliance, demo, import_files, proposal, score, train, train_table, users
+from analytics.cli import (
+    build,
+    common,
+    compliance,
+    demo,
+    import_files,
+    notes,
+    proposal,
+    score,
+    train,
+    train_table,
+    users,
+)
 
-SUBCOMMANDS = (demo, import_files, build, train, score, train_table, proposal, compliance, users)
+SUBCOMMANDS = (demo, import_files, build, train, score, train_table, proposal, compliance, notes, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,14 +15,14 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics.common import rules, workdays
+from analytics.common import i18n, rules, workdays
 from analytics.common.filters import Filters
 from analytics.common.months import add_months, day_end, day_start, month_start
 from analytics.ui import text
 from analytics.ui.connection import connection, db_path
 from analytics.ui.filters import current_filters, filter_options
 from analytics.ui.language import label, lang, t
-from analytics.views import compliance
+from analytics.views import compliance, portfolio
 from analytics.views.daily_work import period
 from analytics.views.daily_work import records as daily_work
 
@@ -222,11 +222,25 @@ def _shown(column: str, values: pd.Series) -> pd.Series:
     return values
 
 
-def worded(name: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+def worded(name: str, scores: Filters | None = None) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """How people read the rows of list `name` (a key of COLUMNS): its columns in order, data codes
     by their display names, yuan to the whole yuan. `tables.table` applies it to the rows it draws
-    only (a province's lists run to many thousands of rows) and to the whole list when downloaded."""
-    return lambda rows: pd.DataFrame({c: _shown(c, rows[c]) for c in COLUMNS[name]})
+    only (a province's lists run to many thousands of rows) and to the whole list when downloaded.
+
+    With `scores` (the filters, month = the month of the scores listed), churn reasons are worded
+    in the language of the run (scoring stores them in Chinese), as on the portfolio overview."""
+
+    def rows_worded(rows: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame({c: _shown(c, rows[c]) for c in COLUMNS[name]})
+        if scores is not None and "churn_reasons" in frame and lang() != i18n.DEFAULT_LANGUAGE and len(rows):
+            again = portfolio.reasons(connection(db_path()).cursor(), scores, list(rows["account_id"]), lang())
+            frame["churn_reasons"] = [
+                "; ".join(again[a]) if again.get(a) else stored
+                for a, stored in zip(rows["account_id"], frame["churn_reasons"], strict=True)
+            ]
+        return frame
+
+    return rows_worded
 
 
 def trend_chart(frame: pd.DataFrame):

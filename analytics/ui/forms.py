@@ -352,7 +352,7 @@ def action_update_form(actions: pd.DataFrame) -> None:
     """Set the status (and outcome) of one of `actions` (open ones first)."""
     form = "ru"
     if actions.empty:
-        st.caption(t("compliance.none"))
+        st.caption(t("retention.no_actions_to_update"))
         return
     ordered = actions.assign(is_open=actions["status"].isin(daily_work.OPEN_STATUSES))
     ordered = ordered.sort_values(["is_open", "created_at"], ascending=[False, False])

@@ -3,7 +3,11 @@
 `table` draws a DataFrame whose columns are data names (`revenue_at_risk_yuan`), each with a column
 config chosen by `column_config` — its header from the i18n table (`<prefix>.col.<name>`) and a
 format for yuan, shares, scores, dates and counts; text columns get an explicit text column, never
-None (None hides a column in the browser). `download` is the one audited export: the file (CSV with
+None (None hides a column in the browser). One format per kind, the same in every table: shares
+and probabilities with one decimal (78.1%, 2.2%: drawn as percent points, `shown_values`), yuan
+whole with thousands separators, scores with four places. Files keep numbers as numbers, rounded
+to what the figure means (`file_values`: shares 4 places, yuan 2), not 0.5714657409592867.
+`download` is the one audited export: the file (CSV with
 a byte-order mark for Excel, XLSX, or any bytes a page makes, such as the proposal) is written only
 when the button is clicked, and the click goes to the audit trail with who, what and the file name.
 """
@@ -43,9 +47,14 @@ PERCENT = frozenset(
         "precision",
         "recall",
         "f1",
+        "precision_same",
+        "recall_same",
+        "f1_same",
         "mean_predicted",
     }
 )
+PERCENT_SUFFIXES = ("_rate", "_share", "probability", "propensity")
+PERCENT_FORMAT = "%.1f%%"
 FOUR_PLACES = frozenset({"auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs_contribution", "weight", "threshold"})
 TWO_PLACES = frozenset({"lift_top_decile"})
 SIGNED_POINTS = frozenset({"share_change_points"})
@@ -68,23 +77,65 @@ def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
     cc = st.column_config
     if name.endswith("_yuan"):
         return cc.NumberColumn(label, format="localized")
-    if name.endswith(("_rate", "probability", "propensity")) or name in PERCENT:
-        return cc.NumberColumn(label, format="percent")
+    if is_percent(name):  # values in percent points (`shown_values`)
+        return cc.NumberColumn(label, format=PERCENT_FORMAT)
     if name in FOUR_PLACES:
         return cc.NumberColumn(label, format="%.4f")
     if name in TWO_PLACES:
         return cc.NumberColumn(label, format="%.2f")
     if name in SIGNED_POINTS:
         return cc.NumberColumn(label, format="%+.2f")
-    if name.endswith("_on"):
+    text = values.dtype == object or pd.api.types.is_string_dtype(values)
+    if name.endswith("_on") and not text:
         return cc.DateColumn(label, format="YYYY-MM-DD")
-    if name.endswith("_at") or pd.api.types.is_datetime64_any_dtype(values):
+    if (name.endswith("_at") and not text) or pd.api.types.is_datetime64_any_dtype(values):
         return cc.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
     if pd.api.types.is_bool_dtype(values):
         return cc.CheckboxColumn(label)
     if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
         return cc.NumberColumn(label, pinned=name in PINNED or None)
     return cc.TextColumn(label, width="large" if name in WIDE else None, pinned=name in PINNED or None)
+
+
+def is_percent(name: str) -> bool:
+    """Whether column `name` holds a share or a probability (0.25 meaning 25 %)."""
+    return name.endswith(PERCENT_SUFFIXES) or name in PERCENT
+
+
+def shown_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the values as `column` draws them: shares and probabilities in percent points
+    (the browser's own "percent" format varies its decimals from row to row), yuan rounded to
+    whole yuan. Sorting in the browser still sorts numbers."""
+    changed = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            if values.isna().any():  # drawn as a grey "None" otherwise
+                changed[name] = values.astype(object).where(values.notna(), "")
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            if values.isna().any():  # as text, an empty cell where there is no time (sorts as before)
+                pattern = "%Y-%m-%d" if str(name).endswith("_on") else "%Y-%m-%d %H:%M"
+                changed[name] = values.dt.strftime(pattern).astype(object).where(values.notna(), "")
+            continue
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if is_percent(str(name)):
+            changed[name] = values.astype(float) * 100
+        elif str(name).endswith("_yuan"):
+            changed[name] = values.astype(float).round(0)
+    return frame.assign(**changed) if changed else frame
+
+
+def file_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with float columns rounded to what they mean, for a downloaded file: yuan to the
+    fen, shares and probabilities to four places (0.5715), scores to four, other floats to four."""
+    changed = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_float_dtype(values):
+            changed[name] = values.round(2 if str(name).endswith("_yuan") else 4)
+    return frame.assign(**changed) if changed else frame
 
 
 def column_config(shown: pd.DataFrame, prefix: str | None, lang: str) -> dict[str, dict[str, Any]]:
@@ -117,7 +168,7 @@ def table(
         place.info(t("app.no_rows"))
         return
     shown = data.head(MAX_SHOWN)
-    shown = worded(shown) if worded else shown
+    shown = shown_values(worded(shown) if worded else shown)
     place.dataframe(
         shown,
         hide_index=True,
@@ -140,7 +191,7 @@ def csv_bytes(data: pd.DataFrame, prefix: str | None, lang: str) -> bytes:
     Chinese text. Text a spreadsheet would run as a formula is quoted (`exports.formula_safe`)."""
     headers = {name: header(str(name), prefix, lang) for name in data.columns}
     # CRLF rows (what Excel writes): a field holding a bare carriage return is then quoted too
-    safe = exports.formula_safe(data.rename(columns=headers))
+    safe = exports.formula_safe(file_values(data).rename(columns=headers))
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -148,7 +199,7 @@ def xlsx_bytes(data: pd.DataFrame, prefix: str | None, lang: str, sheet: str) ->
     """`data` as one sheet of an .xlsx workbook, headers in `lang`, numbers kept as numbers and
     text a spreadsheet would run as a formula quoted (`exports.formula_safe`)."""
     headers = {name: exports.formula_safe_text(header(str(name), prefix, lang)) for name in data.columns}
-    return opportunities.excel_bytes(exports.formula_safe(data), headers, sheet)
+    return opportunities.excel_bytes(exports.formula_safe(file_values(data)), headers, sheet)
 
 
 def download(

@@ -29,15 +29,16 @@ COLUMNS: tuple[str, ...] = (
     "value_class",
     "focus",
     "priority_value_yuan",
-    "churn_probability",
-    "revenue_at_risk_yuan",
-    "top_reason",
+    # what to sell, then what may be lost: a manager reads first what to propose
     "best_area",
+    "products",
     "best_area_propensity",
     "best_area_value_yuan",
     "opportunity_value_yuan",
-    "products",
     "products_value_yuan",
+    "churn_probability",
+    "revenue_at_risk_yuan",
+    "top_reason",
 )
 
 

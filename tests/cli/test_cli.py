@@ -33,6 +33,7 @@ MINIMAL_ARGUMENTS = {
     "train-table": ["t.csv", "--target", "y"],
     "proposal": ["--account", "1", "--out", "p.docx"],
     "compliance": [],
+    "notes": ["notes.csv"],
     "users": ["list"],
 }
 

@@ -212,4 +212,4 @@ def test_an_admin_adds_a_user_retrains_and_sees_it_all_in_the_audit_trail(scored
     # The audit tab lists them.
     at.run()
     shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
-    assert "retrain" in shown and "new_analyst" in shown
+    assert "重新训练" in shown and "new_analyst" in shown  # the action by its name, not its code

@@ -73,8 +73,8 @@ def test_every_column_gets_a_config_with_its_header_and_text_columns_are_text():
     assert config["district"]["label"] == "区县" and config["district"]["type_config"] == {"type": "text"}
     assert config["account_name"]["pinned"] is True  # stays in view while a wide table scrolls
     assert config["churn_reasons"]["width"] == "large"
-    assert config["basic_rate"]["type_config"] == {"type": "number", "format": "percent"}
-    assert config["churn_probability"]["type_config"] == {"type": "number", "format": "percent"}
+    assert config["basic_rate"]["type_config"] == {"type": "number", "format": "%.1f%%"}
+    assert config["churn_probability"]["type_config"] == {"type": "number", "format": "%.1f%%"}
     assert config["revenue_at_risk_yuan"]["type_config"] == {"type": "number", "format": "localized"}
     assert config["account_count"]["type_config"] == {"type": "number"}
     assert config["due_on"]["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
@@ -94,9 +94,23 @@ def test_scores_and_shares_named_without_a_suffix_keep_their_formats():
         "brier": "%.4f",
         "lift_top_decile": "%.2f",
         "share_change_points": "%+.2f",
-        "revenue_share": "percent",
-        "retention": "percent",
+        "revenue_share": "%.1f%%",
+        "retention": "%.1f%%",
     }
+
+
+def test_shares_are_drawn_in_percent_points_with_one_decimal_and_yuan_whole():
+    shown = tables.shown_values(SMALL)
+    assert list(shown["churn_probability"]) == [25.0, 10.0]  # drawn "25.0%", "10.0%"
+    assert list(shown["basic_rate"]) == [90.0, 50.0]
+    assert list(shown["revenue_at_risk_yuan"]) == [1234.0, 99.0]  # 1234.5 rounds to even
+    assert list(shown["account_count"]) == [3, 4] and list(SMALL["churn_probability"]) == [0.25, 0.1]
+
+
+def test_files_round_floats_to_what_they_mean():
+    frame = pd.DataFrame({"churn_probability": [0.5714657409592867], "revenue_yuan": [12109250.7549], "n": [3]})
+    rows = csv_rows(tables.csv_bytes(frame, None, "zh"))
+    assert rows == [{"churn_probability": "0.5715", "revenue_yuan": "12109250.75", "n": "3"}]
 
 
 def test_a_frame_worded_for_people_keeps_its_headers_as_labels():
@@ -220,3 +234,19 @@ def test_the_admin_tables_draw_every_column_with_a_header(scored_path, monkeypat
     at = open_page(scored_path, monkeypatch, "pages/admin.py", auth.User("admin", "系统管理员", "admin"))
     assert len(at.dataframe) == 2 and unlabelled_columns(at) == []
     assert "username" in at.dataframe[0].value.columns
+
+
+def test_missing_text_and_times_are_drawn_empty_not_none():
+    frame = pd.DataFrame(
+        {
+            "detail": ["a", None],
+            "locked_until_at": pd.to_datetime(["2026-01-31 10:00", None]),
+            "due_on": pd.to_datetime(["2026-01-31", None]),
+        }
+    )
+    shown = tables.shown_values(frame)
+    assert list(shown["detail"]) == ["a", ""]
+    assert list(shown["locked_until_at"]) == ["2026-01-31 10:00", ""]
+    assert list(shown["due_on"]) == ["2026-01-31", ""]
+    config = tables.column_config(shown, None, "zh")
+    assert meant(config["locked_until_at"])["type_config"] == {"type": "text"}  # no date parsing of ""

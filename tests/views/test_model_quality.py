@@ -64,12 +64,13 @@ def test_the_churn_figures_are_those_training_recorded(warehouse, monkeypatch):
 
     summary = _table_with(at, "truth_ratio").set_index("model")
     assert summary.loc["离网倾向", "auc"] == pytest.approx(churn["auc"])
-    assert summary.loc["离网倾向", "truth_ratio"] == pytest.approx(churn["auc"] / churn["truth_auc"])
+    # Shares are drawn in percent points.
+    assert summary.loc["离网倾向", "truth_ratio"] == pytest.approx(100 * churn["auc"] / churn["truth_auc"])
     assert summary.loc["离网倾向", "train_rows"] == churn["train_rows"]
     assert len(summary) == 1 + len(AREAS)
 
     bins = _table_with(at, "observed_rate")
-    assert bins["observed_rate"].tolist() == pytest.approx([b["observed_rate"] for b in churn["calibration"]])
+    assert bins["observed_rate"].tolist() == pytest.approx([100 * b["observed_rate"] for b in churn["calibration"]])
     origins = _table_with(at, "as_of")
     assert origins["as_of"].tolist() == [o["as_of"] for o in churn["backtest"]]
     assert origins["auc"].tolist() == pytest.approx([o["auc"] for o in churn["backtest"]])
@@ -87,7 +88,7 @@ def test_a_table_downloads_as_shown_and_the_click_is_audited(scored_copy, monkey
     assert exports(scored_copy) == [("head", "head", "model quality table", "model_quality_summary_zh.csv")]
     summary = _table_with(at, "truth_ratio")
     assert [r["模型"] for r in rows] == list(summary["model"])
-    assert float(rows[0]["AUC"]) == pytest.approx(summary["auc"].iloc[0])
+    assert float(rows[0]["AUC"]) == pytest.approx(summary["auc"].iloc[0], abs=5e-5)  # four places in the file
 
 
 def test_an_upsell_model_shows_its_own_figures_and_drivers(warehouse, monkeypatch):
@@ -117,9 +118,9 @@ def test_the_notes_model_shows_its_held_out_figures(warehouse, monkeypatch):
     assert notes["macro_f1"] < notes["macro_f1_same_phrasing"]  # new phrasing is the harder test
     per_area = _table_with(at, "recall_same").set_index("area")
     assert per_area.loc["基础通信", "support"] == notes["per_area"]["basic_comm"]["support"]
-    assert per_area.loc["生产控制", "recall"] == pytest.approx(notes["per_area"]["production_control"]["recall"])
+    assert per_area.loc["生产控制", "recall"] == pytest.approx(100 * notes["per_area"]["production_control"]["recall"])
     same = notes["same_phrasing"]["per_area"]["service_marketing"]
-    assert per_area.loc["服务营销", "precision_same"] == pytest.approx(same["precision"])
+    assert per_area.loc["服务营销", "precision_same"] == pytest.approx(100 * same["precision"])
     terms = _table_with(at, "term")
     assert set(terms["area"]) == {"基础通信", "移动办公", "生产控制", "服务营销"}
     assert terms["term"].str.len().min() >= 2

@@ -88,10 +88,11 @@ def test_headline_and_year_on_year_match_the_warehouse(warehouse, monkeypatch):
     yoy = _table_with(at, "revenue_change_yoy").set_index("group")
     area = "p.area = 'mobile_office'"
     now, before = _sql_revenue(warehouse, month, area), _sql_revenue(warehouse, year_ago, area)
-    assert yoy.loc["移动办公", "revenue_yuan"] == pytest.approx(now)
-    assert yoy.loc["移动办公", "year_ago_revenue_yuan"] == pytest.approx(before)
-    assert yoy.loc["移动办公", "revenue_change_yoy"] == pytest.approx(now / before - 1)
-    assert yoy.loc["合计", "revenue_yuan"] == pytest.approx(_sql_revenue(warehouse, month))
+    # Drawn as whole yuan and percent points.
+    assert yoy.loc["移动办公", "revenue_yuan"] == round(now)
+    assert yoy.loc["移动办公", "year_ago_revenue_yuan"] == round(before)
+    assert yoy.loc["移动办公", "revenue_change_yoy"] == pytest.approx(100 * (now / before - 1))
+    assert yoy.loc["合计", "revenue_yuan"] == round(_sql_revenue(warehouse, month))
     assert yoy.loc["合计", "account_count"] == _sql_billed(warehouse, month)
     assert yoy.loc["合计", "year_ago_account_count"] == _sql_billed(warehouse, year_ago)
     # Every chart's data can be downloaded; every column of every table is drawn with its header.
@@ -131,7 +132,7 @@ def test_a_district_filter_narrows_every_figure(warehouse, monkeypatch):
     assert shown[f"{month:%Y-%m} 出账集团"] == f"{_sql_billed(warehouse, month, where, params):,}"
     yoy = _table_with(at, "revenue_change_yoy").set_index("group")
     class_a = _sql_revenue(warehouse, month, where + " and a.value_class = 'A'", params)
-    assert yoy.loc["A类", "revenue_yuan"] == pytest.approx(class_a)
+    assert yoy.loc["A类", "revenue_yuan"] == round(class_a)
 
 
 def test_a_manager_filter_reads_the_base_tables(warehouse, monkeypatch):

@@ -299,3 +299,29 @@ def suggest_needs(model: Any | None, notes: str | None) -> list[str]:
         return []
     flags = model.predict([notes])[0]
     return [area for area, flag in zip(model.areas, flags, strict=True) if flag]
+
+
+def read_notes(model: Any | None, notes: pd.Series, products: pd.DataFrame) -> pd.DataFrame:
+    """What is read from each note (aligned with `notes`): `areas` the notes model reads (config
+    order; [] without a model), `products` (names) and `competitors` named, and `offers` (lists
+    of `offers.Offer`, product by its name). Each distinct note is read once."""
+    from analytics.models.notes.mentions import mentions
+    from analytics.models.notes.offers import offers
+
+    texts = notes.fillna("").astype(str).to_numpy(dtype=object)
+    names = dict(zip(products["product_id"], products["product_name"], strict=True))
+    named = mentions(texts, products)
+    if model is not None and len(texts):
+        flags = model.predict(texts)
+        areas = [[a for a, f in zip(model.areas, row, strict=True) if f] for row in flags]
+    else:
+        areas = [[] for _ in texts]
+    said = [[o._replace(product=names.get(o.product, o.product)) for o in row] for row in offers(texts, products)]
+    return pd.DataFrame(
+        {
+            "areas": areas,
+            "products": [[names.get(p, p) for p in row] for row in named["products"]],
+            "competitors": [list(row) for row in named["competitors"]],
+            "offers": said,
+        }
+    )
