@@ -1,7 +1,6 @@
 """走访记录: log an interview or call — the needs in the four areas suggested from the notes as
 they are typed — and see service contacts against the quota of each account's class."""
 
-import pandas as pd
 import streamlit as st
 
 from analytics.common import formats
@@ -52,40 +51,12 @@ def _notes_model(path: str):
     return records.load_notes_model(path)
 
 
-def _offer_text(offer) -> str:
-    product = f" {offer.product}" if offer.product else ""
-    competitor = t(f"competitor.{offer.competitor}")
-    if offer.kind == "free":
-        key = "interviews.offer_free"
-    elif offer.kind == "difference":
-        key = "interviews.offer_dearer" if offer.amount > 0 else "interviews.offer_cheaper"
-    else:
-        key = f"interviews.offer_{offer.period or 'none'}"
-    return t(key, competitor=competitor, product=product, amount=f"{abs(offer.amount):,.0f}")
-
-
-catalogue = connection(db_path()).cursor().execute("select product_id, product_name from products").df()
-read = records.read_notes(_notes_model(str(db_path())), recent["notes"], catalogue) if not recent.empty else None
-if read is not None:
-    listed = "、" if lang() == "zh" else ", "
-    tables.table(
-        pd.DataFrame(
-            {
-                "occurred_at": recent["occurred_at"].to_numpy(),
-                "account_name": recent["account_name"].astype(str).to_numpy(),
-                "notes": recent["notes"].fillna("").astype(str).to_numpy(),
-                "areas_read": [listed.join(t(f"area.{a}") for a in row) for row in read["areas"]],
-                "products_named": [listed.join(row) for row in read["products"]],
-                "competitors_named": [listed.join(t(f"competitor.{c}") for c in row) for row in read["competitors"]],
-                "offers": ["；".join(_offer_text(o) for o in row) for row in read["offers"]],
-            }
-        ),
-        "interviews",
-        key="interviews_read",
-        file_name="interviews_read.csv",
-    )
-else:
-    st.info(t("app.no_rows"))
+tables.table(
+    records.read_table(connection(db_path()).cursor(), _notes_model(str(db_path())), recent, lang()),
+    "interviews",
+    key="interviews_read",
+    file_name="interviews_read.csv",
+)
 
 # The month's list last (below what is read from its notes).
 st.subheader(t("interviews.recent_title", month=f"{as_of:%Y-%m}"))

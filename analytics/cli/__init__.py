@@ -1,7 +1,8 @@
 """The command line: `needsmine` (also `python -m analytics`), SPEC §5.
 
 `main` builds one argparse parser with a subcommand per module, in the order of the help and of
-a first start: `demo` (or `import_files`, the `import` command) fills the warehouse, `build`
+a first start: `dashboard` (prepares the warehouse in the terminal, then serves the dashboard),
+`demo` (or `import_files`, the `import` command) fills the warehouse, `build`
 makes its SQL layers, `train` and `score` the models and their scores; beside them `train_table`
 (bring your own features), `proposal` (an account's Word document), `compliance` (the
 guideline's figures) and `users` (the dashboard's users). Each module has `add_parser(subparsers)`
@@ -23,6 +24,7 @@ from analytics.cli import (
     build,
     common,
     compliance,
+    dashboard,
     demo,
     import_files,
     notes,
@@ -33,7 +35,7 @@ from analytics.cli import (
     users,
 )
 
-SUBCOMMANDS = (demo, import_files, build, train, score, train_table, proposal, compliance, notes, users)
+SUBCOMMANDS = (dashboard, demo, import_files, build, train, score, train_table, proposal, compliance, notes, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,8 +14,9 @@ import duckdb
 import streamlit as st
 
 from analytics import config
-from analytics.common import logs
+from analytics.common import i18n, logs
 from analytics.models import preparation
+from analytics.ui import language
 from analytics.ui.language import t
 from analytics.warehouse import db
 
@@ -38,10 +39,12 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 @st.cache_resource(show_spinner=False)
 def _prepared(path: str) -> bool:
+    lang = language.lang()
     bar = st.progress(0.0, text=t("app.preparing"))
 
-    def progress(message: str, fraction: float) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('app.preparing')}  {message}")
+    def progress(message: str, fraction: float) -> None:  # one language on the screen
+        step = i18n.one_side(message, lang)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('app.preparing')}  {step}")
 
     try:
         ran = preparation.prepare(config.db_path(path), progress)

@@ -176,6 +176,7 @@ def table(
         height=height(len(shown)),
         key=key,
         column_config=column_config(shown, prefix, lang()),
+        placeholder="",  # a missing number is an empty cell, as missing text is (not a grey "None")
     )
     if len(data) > MAX_SHOWN:
         place.caption(t("app.truncated", shown=MAX_SHOWN, total=len(data)))

@@ -25,6 +25,7 @@ def needsmine(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 # The smallest valid arguments of each subcommand, in the order of `needsmine --help`.
 MINIMAL_ARGUMENTS = {
+    "dashboard": [],
     "demo": [],
     "import": ["x.csv"],
     "build": [],

@@ -330,9 +330,11 @@ class Driver:
         self.steps.append(step)
         return step
 
-    def choose(self, kind: str, where: str, widget_label: str, option: str | None = None, *, sidebar: bool) -> Step:
-        """Pick `option` (the first other one when None) in the select box or multiselect labelled
-        `widget_label`."""
+    def choose(
+        self, kind: str, where: str, widget_label: str, option: str | int | None = None, *, sidebar: bool
+    ) -> Step:
+        """Pick `option` (its text; its position in the list when a number; the first other one when
+        None) in the select box or multiselect labelled `widget_label`."""
         root = self.page.locator('[data-testid="stSidebar"]' if sidebar else '[data-testid="stMain"]')
         # Streamlit 1.67 draws select boxes as react-aria comboboxes labelled by the widget's label.
         box = root.get_by_role("combobox", name=widget_label, exact=True).first
@@ -342,12 +344,20 @@ class Driver:
         if option is None:
             count = options.count()
             pick = options.nth(1 if count > 1 else 0)
+        elif isinstance(option, int):
+            pick = options.nth(option % max(options.count(), 1))
         else:
             pick = options.filter(has_text=option).first
         step = self.timed(kind, where, lambda: pick.click())
         if self.page.locator('[role="listbox"]').count():
             self.page.keyboard.press("Escape")
         return step
+
+    def rerun(self, where: str) -> Step:
+        """Run the page again with nothing changed (Streamlit's "r" shortcut): the baseline of a
+        step, what every response costs at least."""
+        self.page.locator('[data-testid="stMain"] h1').first.click()
+        return self.timed("rerun", where, lambda: self.page.keyboard.press("r"))
 
     def search_account(self, box_label: str, text: str) -> Step:
         box = self.page.locator('[data-testid="stTextInput"]').filter(

@@ -59,3 +59,14 @@ def label(kind: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     the table has no entry (names that come from the operator's own data, such as districts)."""
     entry = table().get(f"{kind}.{value}")
     return entry.get(lang, entry[DEFAULT_LANGUAGE]) if entry else str(value)
+
+
+def one_side(message: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The `lang` half of a bilingual progress or status line "中文 / English" (the form the
+    command line prints both languages in), for a screen that shows one language; a line without
+    the separator as it is. Only the first " / " separates: "数据测试失败 / data test failed: a / b"
+    gives "data test failed: a / b" in English."""
+    zh, sep, en = message.partition(" / ")
+    if not sep:
+        return message
+    return zh if lang == DEFAULT_LANGUAGE else en

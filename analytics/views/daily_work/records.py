@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics import config
-from analytics.common import clock, rules
+from analytics.common import clock, i18n, rules
 from analytics.common.filters import Filters
 from analytics.views.daily_work.checks import FormChecker, Problem, ValidationError
 from analytics.warehouse import queries
@@ -323,5 +323,49 @@ def read_notes(model: Any | None, notes: pd.Series, products: pd.DataFrame) -> p
             "products": [[names.get(p, p) for p in row] for row in named["products"]],
             "competitors": [list(row) for row in named["competitors"]],
             "offers": said,
+        }
+    )
+
+
+def offer_text(offer: Any, lang: str) -> str:
+    """One competitor offer read from a note, in words: "电信 互联网专线：3,800元/月"."""
+    product = f" {offer.product}" if offer.product else ""
+    competitor = i18n.label("competitor", offer.competitor, lang)
+    if offer.kind == "free":
+        key = "interviews.offer_free"
+    elif offer.kind == "difference":
+        key = "interviews.offer_dearer" if offer.amount > 0 else "interviews.offer_cheaper"
+    else:
+        key = f"interviews.offer_{offer.period or 'none'}"
+    return i18n.text(key, lang, competitor=competitor, product=product, amount=f"{abs(offer.amount):,.0f}")
+
+
+def read_table(con: duckdb.DuckDBPyConnection, model: Any | None, recent: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The month's interactions with what is read from their notes, in words of `lang`: when,
+    which account, the note, the areas the notes model reads, the products and competitors named
+    and the competitor offers (competitor, product, price). Empty when `recent` is."""
+    columns = ["occurred_at", "account_name", "notes", "areas_read", "products_named", "competitors_named", "offers"]
+    if recent.empty:
+        return pd.DataFrame(columns=columns)
+    catalogue = queries.run(con, "product_catalogue")
+    read = read_notes(model, recent["notes"], catalogue)
+    ids = {name: pid for pid, name in zip(catalogue["product_id"], catalogue["product_name"], strict=True)}
+    listed = "、" if lang == "zh" else ", "
+
+    def product(name: str) -> str:
+        return i18n.label("product", ids[name], lang) if name in ids else name
+
+    offers = [[o._replace(product=product(o.product)) if o.product else o for o in row] for row in read["offers"]]
+    return pd.DataFrame(
+        {
+            "occurred_at": recent["occurred_at"].to_numpy(),
+            "account_name": recent["account_name"].astype(str).to_numpy(),
+            "notes": recent["notes"].fillna("").astype(str).to_numpy(),
+            "areas_read": [listed.join(i18n.label("area", a, lang) for a in row) for row in read["areas"]],
+            "products_named": [listed.join(product(p) for p in row) for row in read["products"]],
+            "competitors_named": [
+                listed.join(i18n.label("competitor", c, lang) for c in row) for row in read["competitors"]
+            ],
+            "offers": ["；".join(offer_text(o, lang) for o in row) for row in offers],
         }
     )
