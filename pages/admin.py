@@ -6,7 +6,7 @@ from analytics import config
 from analytics.access import audit, auth
 from analytics.models import preparation
 from analytics.ui import admin as admin_ui
-from analytics.ui import jobs, routing, signin, tables, text, trail
+from analytics.ui import jobs, refresh, routing, signin, tables, text, trail
 from analytics.ui.connection import cursor, db_path
 from analytics.ui.language import label, t
 from analytics.warehouse import db
@@ -77,10 +77,13 @@ with audit_tab:
     tables.table(events, "admin", key="admin_events", worded=admin_ui.worded)
 
 with models_tab:
+    st.subheader(t("refresh.start"))
+    refresh.panel("admin_refresh")
+    st.subheader(t("admin.retrain"))
     st.caption(t("admin.retrain_help"))
     job = jobs.get("retrain")
     running = job is not None and job.running
-    if st.button(t("admin.retrain"), type="primary", disabled=running):
+    if st.button(t("admin.retrain"), type="primary", disabled=running or refresh.busy()):
         who, path = signin.current_user(), config.db_path(db_path())
 
         def retrained(job: jobs.Job) -> None:

@@ -11,7 +11,18 @@ import pandas as pd
 from analytics import config
 from analytics.warehouse import queries
 
-ACTIONS = ("sign_in", "sign_in_failed", "locked_out", "sign_out", "view", "export", "change", "retrain", "admin")
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "locked_out",
+    "sign_out",
+    "view",
+    "export",
+    "change",
+    "retrain",
+    "refresh",
+    "admin",
+)
 MAX_TEXT = 200  # a user name or detail longer than this (typed into the sign-in form) is cut here
 
 # The newest piece of the app's tables: when it is there, so is everything before it.

@@ -76,12 +76,12 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
     con.execute("reset preserve_insertion_order")
     slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
     logs.logger("build").log(
-        logging.WARNING if report.failures else logging.INFO,
+        logging.INFO if report.ok else logging.WARNING,
         "build: %d steps in %.1f s (slowest: %s); data tests failing: %s",
         len(steps),
         sum(report.seconds.values()),
         ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest),
-        report.failures or "none",
+        {name: rows for name, rows in report.failures.items() if rows} or "none",
     )
     say("完成 / done", 1.0)
     return report
