@@ -10,13 +10,19 @@ axis's kind is read from the data of the traces drawn on it, as Plotly itself wo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import weakref
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.caching import cache_errors
+
+from analytics.ui.language import lang
 
 DATE_TICKS = "%Y-%m"
 NUMBER_TICKS = ",~f"  # 1,234,567 and 0.25: thousands separated, trailing zeros dropped, no k/M
@@ -84,6 +90,36 @@ def localised(fig: go.Figure) -> go.Figure:
     return fig
 
 
+# Figures built by a `cached` builder, localised already: drawn as they are (they are shared by
+# every session, so never changed after they are built).
+_READY: weakref.WeakValueDictionary[int, go.Figure] = weakref.WeakValueDictionary()
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _built(name: str, language: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: tuple) -> go.Figure:
+    figure = localised(_builder(*args, **dict(kwargs)))
+    _READY[id(figure)] = figure
+    return figure
+
+
+def cached(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """A figure builder whose figures are kept per server, by its arguments' values and the
+    language: building a Plotly figure (plotly express, its validation, the layout updates) costs
+    more than the rest of a page's run, and a rerun or another user with the same data and filters
+    gets the same figure. Arguments the cache cannot hash: built every time, as before."""
+    name = f"{builder.__module__}.{builder.__qualname__}"
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs) -> go.Figure:
+        try:
+            return _built(name, lang(), builder, args, tuple(sorted(kwargs.items())))
+        except cache_errors.UnhashableParamError:
+            return builder(*args, **kwargs)
+
+    return build
+
+
 def plot(fig: go.Figure, where: DeltaGenerator | None = None, *, key: str | None = None) -> None:
     """Draw `fig` across the width of `where` (the page by default), its axes localised."""
-    (where or st).plotly_chart(localised(fig), width="stretch", key=key)
+    ready = _READY.get(id(fig)) is fig
+    (where or st).plotly_chart(fig if ready else localised(fig), width="stretch", key=key)

@@ -18,7 +18,7 @@ import streamlit as st
 from analytics.common import i18n, rules, workdays
 from analytics.common.filters import Filters
 from analytics.common.months import add_months, day_end, day_start, month_start
-from analytics.ui import text
+from analytics.ui import charts, text
 from analytics.ui.connection import connection, db_path
 from analytics.ui.filters import current_filters, filter_options
 from analytics.ui.language import label, lang, t
@@ -243,6 +243,7 @@ def worded(name: str, scores: Filters | None = None) -> Callable[[pd.DataFrame],
     return rows_worded
 
 
+@charts.cached
 def trend_chart(frame: pd.DataFrame):
     shown = frame.assign(kind=frame["kind"].map(lambda k: t(f"compliance.profile_kind.{k}")))
     fig = px.line(
@@ -267,6 +268,7 @@ def manager_names() -> dict[str, str]:
     return dict(zip(managers["manager_id"], managers["manager_name"], strict=True))
 
 
+@charts.cached
 def rates_chart(frame: pd.DataFrame, by: str):
     """Basic and personal profile compliance rates per `by` (e.g. district), side by side."""
     long = frame.melt(id_vars=[by], value_vars=["basic_rate", "personal_rate"], var_name="kind", value_name="rate")

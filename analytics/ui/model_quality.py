@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.common import i18n
+from analytics.ui import charts
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
 from analytics.views import model_quality
@@ -121,6 +122,7 @@ def shown_models(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+@charts.cached
 def calibration_figure(bins: pd.DataFrame) -> go.Figure:
     """Observed rate against mean predicted probability per bin, with the diagonal."""
     top = float(max(bins["mean_predicted"].max(), bins["observed_rate"].max(), 0.01)) * 1.05
@@ -151,6 +153,7 @@ def calibration_figure(bins: pd.DataFrame) -> go.Figure:
     return fig
 
 
+@charts.cached
 def backtest_figure(origins: pd.DataFrame, metric: str) -> go.Figure:
     name = t(f"model_quality.col.{metric}")
     return px.line(
@@ -163,6 +166,7 @@ def backtest_figure(origins: pd.DataFrame, metric: str) -> go.Figure:
     )
 
 
+@charts.cached
 def drivers_figure(shown: pd.DataFrame) -> go.Figure:
     fig = px.bar(
         shown,

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics.common.filters import Filters
-from analytics.ui import text
+from analytics.ui import charts, text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import portfolio
@@ -87,6 +87,7 @@ def band_labels(bands: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"band_label": names}).join(bands[["account_count", "revenue_at_risk_yuan"]])
 
 
+@charts.cached
 def money_chart(frame: pd.DataFrame, by: str, title: str, horizontal: bool = False) -> go.Figure:
     """Grouped bars of revenue at risk and opportunity value per `by` (a shown frame)."""
     measures = ["revenue_at_risk_yuan", "opportunity_value_yuan"]
@@ -108,6 +109,7 @@ def money_chart(frame: pd.DataFrame, by: str, title: str, horizontal: bool = Fal
     return fig
 
 
+@charts.cached
 def risk_chart(bands: pd.DataFrame) -> go.Figure:
     """Accounts per band of churn probability (a frame from `band_labels`)."""
     return px.bar(
@@ -124,6 +126,7 @@ def risk_chart(bands: pd.DataFrame) -> go.Figure:
     )
 
 
+@charts.cached
 def manager_chart(shown: pd.DataFrame, top: int = 20) -> go.Figure:
     """The `top` managers of a shown by-manager frame, as horizontal grouped bars."""
     first = shown.head(top).assign(manager_name=lambda d: d["manager_id"] + " " + d["manager_name"].fillna(""))

@@ -15,7 +15,7 @@ from analytics.common import i18n
 from analytics.common.filters import Filters
 from analytics.common.formats import wan
 from analytics.common.months import add_months
-from analytics.ui import text
+from analytics.ui import charts, text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
 from analytics.views import trends
@@ -131,6 +131,7 @@ def _metric_values(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
     return shown
 
 
+@charts.cached
 def trend_figure(shown: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
     """Lines of `metric` per month, one per group (a frame from `with_labels`)."""
     name = t(f"trends.metric.{metric}")
@@ -146,6 +147,7 @@ def trend_figure(shown: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
     )
 
 
+@charts.cached
 def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
     """A 100%-stacked area of each group's share of revenue per month."""
     fig = px.area(
@@ -165,6 +167,7 @@ def share_figure(shown: pd.DataFrame, dimension: str) -> go.Figure:
     return fig
 
 
+@charts.cached
 def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go.Figure:
     """Horizontal bars of each group's change in share (percentage points)."""
     fig = px.bar(
@@ -179,6 +182,7 @@ def share_change_figure(shown: pd.DataFrame, start: dt.date, end: dt.date) -> go
     return fig
 
 
+@charts.cached
 def yoy_figure(shown: pd.DataFrame, month: dt.date) -> go.Figure:
     """Grouped bars of each group's revenue this month and a year before (万元)."""
     groups = _charted(shown[shown["group_value"].notna()])
@@ -199,6 +203,7 @@ def yoy_figure(shown: pd.DataFrame, month: dt.date) -> go.Figure:
     )
 
 
+@charts.cached
 def cohort_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
     """A heat map: opening year (rows) × billing month (columns) of `measure`."""
     matrix = trends.cohort_matrix(frame, measure)

@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.ui import charts
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import warehouse
@@ -22,6 +23,7 @@ def revenue_by_area(path: str) -> pd.DataFrame:
     return warehouse.revenue_by_area(connection(path).cursor())
 
 
+@charts.cached
 def revenue_figure(by_area: pd.DataFrame) -> go.Figure:
     """Monthly revenue (万元) stacked by area, the areas named in the user's language."""
     shown = by_area.assign(area_label=by_area["area"].map(lambda a: label("area", a)))

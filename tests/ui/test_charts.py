@@ -48,3 +48,36 @@ def test_second_axes_of_subplots() -> None:
 def test_mixed_kinds_on_one_axis_are_left_to_plotly() -> None:
     fig = go.Figure([go.Scatter(x=_months(2), y=[1, 2]), go.Scatter(x=["a", "b"], y=[1, 2])])
     assert charts.localised(fig).layout.xaxis.tickformat is None
+
+
+def test_a_cached_builder_builds_once_per_data_and_language(monkeypatch) -> None:
+    from analytics.ui import language
+
+    built: list[int] = []
+
+    @charts.cached
+    def bars(frame: pd.DataFrame, title: str) -> go.Figure:
+        built.append(1)
+        return px.bar(frame, x="month", y="revenue_yuan", title=title)
+
+    frame = pd.DataFrame({"month": pd.to_datetime(_months(3)), "revenue_yuan": [1.0, 2.0, 3.0]})
+    monkeypatch.setattr(language, "lang", lambda: "zh")
+    monkeypatch.setattr(charts, "lang", lambda: "zh")
+    first = bars(frame, "收入")
+    assert bars(frame.copy(), "收入") is first and len(built) == 1  # the same values: built once
+    assert first.layout.xaxis.tickformat == charts.DATE_TICKS  # localised when built
+    assert bars(frame.assign(revenue_yuan=[1.0, 2.0, 4.0]), "收入") is not first and len(built) == 2
+    monkeypatch.setattr(charts, "lang", lambda: "en")
+    assert bars(frame, "收入") is not first and len(built) == 3  # another language: built again
+
+
+def test_a_builder_of_what_the_cache_cannot_hash_still_draws() -> None:
+    class Unhashable:
+        def __reduce__(self):
+            raise TypeError("no")
+
+    @charts.cached
+    def empty(thing: object) -> go.Figure:
+        return go.Figure(go.Bar(x=[1], y=[2]))
+
+    assert isinstance(empty(Unhashable()), go.Figure)
