@@ -4,6 +4,7 @@ and every sign-in attempt (see analytics/access/auth.py), written in the attempt
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
@@ -27,16 +28,63 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "select count(*) from duckdb_columns() where schema_name = 'main' and table_name = ? and column_name = ?",
         list(_NEWEST),
     ).fetchone()[0]
-    if have and _has_table(cur, "app_sign_in_failures"):
+    if have and _has_table(cur, "app_sign_in_failures") and _has_table(cur, _NEWEST_TABLE) and not _roles_missing(cur):
         return
     for attempt in range(20):
         try:
             for path in sorted((config.SQL_DIR / "app").glob("*.sql")):
                 cur.execute(path.read_text(encoding="utf-8"))
+            if _roles_missing(cur):
+                _rebuild_app_users(cur)
             return
         except (duckdb.TransactionException, duckdb.CatalogException):
             if attempt == 19:  # another thread kept changing the catalogue: let the error show
                 raise
+
+
+_USERS_SQL = config.SQL_DIR / "app" / "app_users.sql"
+_ROLE_CHECK = re.compile(r"role\s+in\s*\(([^)]*)\)", re.IGNORECASE)
+# The newest of the app's tables (added with the import page): made by its file when missing.
+_NEWEST_TABLE = "import_mappings"
+
+
+def declared_roles() -> frozenset[str]:
+    """The roles app_users.sql's CHECK constraint allows (the DDL is their one source in the warehouse)."""
+    match = _ROLE_CHECK.search(_USERS_SQL.read_text(encoding="utf-8"))
+    return frozenset(re.findall(r"'([^']*)'", match.group(1))) if match else frozenset()
+
+
+def _roles_missing(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse's app_users was made before a role of app_users.sql was added: its
+    CHECK on role lacks one (DuckDB keeps a table's constraints as they were created)."""
+    rows = cur.execute(
+        "select expression from duckdb_constraints() where schema_name = 'main' and table_name = 'app_users' "
+        "and constraint_type = 'CHECK' and list_contains(constraint_column_names, 'role')"
+    ).fetchall()
+    for (expression,) in rows:
+        match = _ROLE_CHECK.search(expression.replace('"', ""))
+        if match:
+            return not declared_roles() <= set(re.findall(r"'([^']*)'", match.group(1)))
+    return False
+
+
+def _rebuild_app_users(cur: duckdb.DuckDBPyConnection) -> None:
+    """Give an old warehouse's app_users the roles added since: DuckDB cannot alter a CHECK
+    constraint, so the table is made again from app_users.sql under another name, the users are
+    copied into it, the old one dropped and the new one renamed — in one transaction, so that a
+    failure leaves the old table as it was. Sessions and audit events refer to users by name only."""
+    ddl = re.sub(r"\bapp_users\b", "app_users_rebuilt", _USERS_SQL.read_text(encoding="utf-8"))
+    cur.execute("begin transaction")
+    try:
+        cur.execute("drop table if exists app_users_rebuilt")
+        cur.execute(ddl)
+        cur.execute("insert into app_users_rebuilt by name select * from app_users")
+        cur.execute("drop table app_users")
+        cur.execute("alter table app_users_rebuilt rename to app_users")
+        cur.execute("commit")
+    except BaseException:
+        cur.execute("rollback")
+        raise
 
 
 def _has_table(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
