@@ -165,6 +165,8 @@ def _run(con, paths, table, progress, allow_shrink, today, max_shrink, labels, t
                 continue
             staged.append(result)
             say(f"  → {result.table}: {result.rows:,} 行 rows")
+            for note in report.dropped:
+                say(f"  {note}")
 
         typed: dict[str, TypedTable] = {}
         for name in db.INPUT_TABLES:
