@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -48,6 +49,7 @@ _ROLE_CHECK = re.compile(r"role\s+in\s*\(([^)]*)\)", re.IGNORECASE)
 _NEWEST_TABLE = "import_mappings"
 
 
+@cache
 def declared_roles() -> frozenset[str]:
     """The roles app_users.sql's CHECK constraint allows (the DDL is their one source in the warehouse)."""
     match = _ROLE_CHECK.search(_USERS_SQL.read_text(encoding="utf-8"))

@@ -64,7 +64,8 @@ def plan_of(path: str, files: list[view.Upload]) -> ImportPlan:
     """The importer's check of `files` with this page's choices, redone only when they change."""
     chosen = st.session_state.setdefault(TABLES, {})
     hand = st.session_state.setdefault(HAND, {})
-    digest = hashlib.md5(b"".join(u.path.read_bytes()[: 1 << 16] + str(u.path).encode() for u in files)).hexdigest()
+    # the files as saved (a new upload is saved anew), and the choices made
+    digest = tuple((str(u.path), u.path.stat().st_size, u.path.stat().st_mtime_ns) for u in files)
     signature = (
         digest,
         tuple(sorted(chosen.items())),
@@ -162,7 +163,7 @@ def problems_section(error: BadInputError) -> None:
         lambda: view.problems_xlsx(frame, headers),
         file_name="导入问题 import problems.xlsx",
         key="import_problems_xlsx",
-        what="import problems",
+        what="data import table",
         text=t("data_import.download_problems"),
         mime=tables.XLSX_MIME,
     )

@@ -110,3 +110,20 @@ def test_the_steward_lands_on_the_data_overview(scored_path, monkeypatch):
     at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), STEWARD).run()
     assert not at.exception and not at.error
     assert at.title[0].value == "数据概览" and at.metric
+
+
+def test_an_admin_creates_a_data_steward_on_the_admin_page(scored_copy, monkeypatch):
+    monkeypatch.setenv("NEEDSMINE_DB", str(scored_copy))
+    admin = auth.User("admin", "系统管理员", "admin")
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), admin).run()
+    at.switch_page("pages/admin.py").run()
+    role = at.selectbox(key="admin_new_role")
+    assert "data_steward" in role.options or "数据管理员" in role.options
+    at.text_input(key="admin_new_username").input("keeper")
+    at.text_input(key="admin_new_password").input("a long password")
+    role.set_value("data_steward")
+    next(b for b in at.button if b.label == "保存").click()
+    at.run()
+    assert not at.exception and not at.error
+    with db.connect(scored_copy) as con:
+        assert auth.sign_in(con, "keeper", "a long password").user.role == "data_steward"

@@ -27,7 +27,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import duckdb
 import openpyxl
@@ -223,23 +222,26 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
     return Source([name for name, _ in fields], stage, explain=explain, types=[dtype for _, dtype in fields])
 
 
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
 def _merged_ranges(path: Path, sheet) -> list[tuple[int, int, int, int]]:
     """The sheet's merged ranges as (first row, first column, last row, last column), 1-based,
-    read from its XML part (openpyxl's read-only sheets do not read them)."""
+    found in its XML part (openpyxl's read-only sheets do not read them): a byte search in
+    chunks, much cheaper than parsing the sheet's cells a second time."""
     part = getattr(sheet, "_worksheet_path", None)
     if not part:
         return []
-    ranges = []
+    ranges, tail = [], b""
     with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as xml:
-        for _event, element in ElementTree.iterparse(xml):
-            if element.tag.endswith("}mergeCell"):
-                ref = element.get("ref", "")
-                match = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", ref)
-                if match:
-                    c1, r1, c2, r2 = match.groups()
-                    ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
-            elif element.tag.endswith("}row") or element.tag.endswith("}c"):
-                element.clear()  # cells are read by openpyxl; keep memory flat on big sheets
+        while chunk := xml.read(1 << 20):
+            text = tail + chunk
+            last = 0
+            for match in _MERGE_CELL.finditer(text):
+                c1, r1, c2, r2 = (g.decode() for g in match.groups())
+                ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+                last = match.end()
+            tail = text[max(last, len(text) - 200) :]  # a tag cut by the chunk's end is read with the next
     return ranges
 
 
