@@ -171,8 +171,9 @@ def _drop_totals(con, staging: str, row_expr: str, width: int, source, kind: str
     con.execute(f"delete from {quote_ident(staging)} where {row_expr} = ?", [row])
     # Excel rows are known at once; a CSV's line would mean reading the whole file again.
     line = source.lines([row]).get(row) if kind == "xlsx" and source.lines else None
-    where = f"第 {line} 行 (row {line})" if line else f"第 {row} 个数据行 (data row {row})"
-    report.dropped.append(f"{where}：合计行，未导入 / {where}: a totals row ({quote(first)}), left out of the import")
+    zh, en = (f"第 {line} 行", f"row {line}") if line else (f"第 {row} 个数据行", f"data row {row}")
+    shown = quote(first)
+    report.dropped.append(f"{zh}：合计行 {shown}，未导入 / {en}: a totals row ({shown}), left out of the import")
 
 
 def _first_line(error: Exception) -> str:
