@@ -115,7 +115,7 @@ def file_section(path: str, number: int, report) -> None:
         t("data_import.table"),
         options,
         index=options.index(st.session_state.get(TABLES, {}).get(report.label, "")),
-        format_func=lambda v: v or text.fill("data_import.table_auto", table=report.table or "?"),
+        format_func=lambda v: v or t("data_import.table_auto", table=report.table or "?"),  # options: plain text
         key=key,
         on_change=_set_table,
         args=(report.label, key),
