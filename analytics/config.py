@@ -46,6 +46,21 @@ def memory_limit() -> str:
     return os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
 
 
+IMPORT_SHRINK_ENV = "NEEDSMINE_IMPORT_MAX_SHRINK"
+DEFAULT_IMPORT_SHRINK = 0.2
+
+
+def import_max_shrink() -> float:
+    """The share of its rows a month may lose in an import on the import page before the page
+    asks for an explicit confirmation (NEEDSMINE_IMPORT_MAX_SHRINK, e.g. 0.2 or 20%; default 20 %)."""
+    raw = (os.environ.get(IMPORT_SHRINK_ENV) or "").strip()
+    try:
+        value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1) if raw else DEFAULT_IMPORT_SHRINK
+    except ValueError:
+        return DEFAULT_IMPORT_SHRINK
+    return value if 0 <= value < 1 else DEFAULT_IMPORT_SHRINK
+
+
 DEPARTMENT_ENV = "NEEDSMINE_DEPARTMENT"
 
 

@@ -4,6 +4,9 @@ and every sign-in attempt (see analytics/access/auth.py), written in the attempt
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -38,16 +41,85 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "select count(*) from duckdb_columns() where schema_name = 'main' and table_name = ? and column_name = ?",
         list(_NEWEST),
     ).fetchone()[0]
-    if have and _has_table(cur, "app_sign_in_failures"):
+    if have and _has_table(cur, "app_sign_in_failures") and _has_table(cur, _NEWEST_TABLE) and not _outdated(cur):
         return
     for attempt in range(20):
         try:
             for path in sorted((config.SQL_DIR / "app").glob("*.sql")):
                 cur.execute(path.read_text(encoding="utf-8"))
+            for table in _outdated(cur):
+                _rebuild(cur, table)
             return
         except (duckdb.TransactionException, duckdb.CatalogException):
             if attempt == 19:  # another thread kept changing the catalogue: let the error show
                 raise
+
+
+# CHECK constraints that list allowed values, which later versions extend (a new role, a new audit
+# action): (table, column). DuckDB keeps a table's constraints as they were created.
+_LISTED_CHECKS = (("app_users", "role"), ("audit_log", "action"))
+# The newest of the app's tables (added with the import page): made by its file when missing.
+_NEWEST_TABLE = "import_mappings"
+
+
+def _sql_file(table: str) -> Path:
+    return config.SQL_DIR / "app" / f"{table}.sql"
+
+
+def _listed(text: str, column: str) -> frozenset[str] | None:
+    """The values of `column in ('a', 'b' …)` in SQL `text`, or None when it has no such list."""
+    match = re.search(rf"\b{column}\s+in\s*\(([^)]*)\)", text.replace('"', ""), re.IGNORECASE)
+    return frozenset(re.findall(r"'([^']*)'", match.group(1))) if match else None
+
+
+@cache
+def declared(table: str, column: str) -> frozenset[str]:
+    """The values the app's SQL file of `table` allows in `column` (the DDL is their one source)."""
+    return _listed(_sql_file(table).read_text(encoding="utf-8"), column) or frozenset()
+
+
+def declared_roles() -> frozenset[str]:
+    """The roles app_users.sql's CHECK constraint allows."""
+    return declared("app_users", "role")
+
+
+def _outdated(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The app tables whose CHECK on a listed column lacks a value their SQL file now allows (a
+    warehouse made before a role or an audit action was added)."""
+    stale = []
+    for table, column in _LISTED_CHECKS:
+        rows = cur.execute(
+            "select expression from duckdb_constraints() where schema_name = 'main' and table_name = ? "
+            "and constraint_type = 'CHECK' and list_contains(constraint_column_names, ?)",
+            [table, column],
+        ).fetchall()
+        for (expression,) in rows:
+            allowed = _listed(expression, column)
+            if allowed is not None and not declared(table, column) <= allowed:
+                stale.append(table)
+                break
+    return stale
+
+
+def _rebuild(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Give an old warehouse's `table` the values added to its CHECK since: DuckDB cannot alter a
+    CHECK constraint, so the table is made again from its SQL file under another name, its rows
+    copied into it, the old one dropped and the new one renamed — in one transaction, so that a
+    failure leaves the old table as it was. (Its sequence, named `<table>_seq`, is kept: the
+    rebuilt table goes on numbering from it.)"""
+    rebuilt = f"{table}_rebuilt"
+    ddl = re.sub(rf"\b{table}\b", rebuilt, _sql_file(table).read_text(encoding="utf-8"))
+    cur.execute("begin transaction")
+    try:
+        cur.execute(f"drop table if exists {rebuilt}")
+        cur.execute(ddl)
+        cur.execute(f"insert into {rebuilt} by name select * from {table}")
+        cur.execute(f"drop table {table}")
+        cur.execute(f"alter table {rebuilt} rename to {table}")
+        cur.execute("commit")
+    except BaseException:
+        cur.execute("rollback")
+        raise
 
 
 def _has_table(cur: duckdb.DuckDBPyConnection, table: str) -> bool:

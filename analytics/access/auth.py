@@ -2,7 +2,8 @@
 
 Roles (SPEC §1, issue 6): an account manager reaches only the accounts they manage; a head their
 district's (or every account, for the department head: no district); an analyst sees aggregates
-and the model pages but no key person's personal data; an admin manages users and retrains.
+and the model pages but no key person's personal data; a data steward imports the month's exports
+(the import page and the data overview, no customer details); an admin manages users and retrains.
 
 Sign-in under attack (issue 14): a refused attempt is counted by one UPDATE in the warehouse (never
 read, added to and written back here) in the same transaction as its audit event, and the whole
@@ -25,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from analytics.access import attempts, audit
 from analytics.access.attempts import atomically
 
-ROLES: tuple[str, ...] = ("manager", "head", "analyst", "admin")
+ROLES: tuple[str, ...] = ("manager", "head", "analyst", "data_steward", "admin")
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8  # after trimming surrounding spaces
@@ -59,8 +60,8 @@ class User:
 
     @property
     def sees_personal_data(self) -> bool:
-        """Key people's names and phones, and interview notes (analysts see them masked)."""
-        return self.role != "analyst"
+        """Key people's names and phones, and interview notes (analysts and data stewards see them masked)."""
+        return self.role not in ("analyst", "data_steward")
 
     @property
     def is_admin(self) -> bool:
@@ -322,7 +323,7 @@ DEMO_PASSWORD = "needsmine-demo"
 
 def ensure_demo_users(con: duckdb.DuckDBPyConnection) -> list[User]:
     """Create the demo users if the warehouse has none: a manager (the one with most accounts), the
-    head of that manager's district, the department head, an analyst and an admin."""
+    head of that manager's district, the department head, an analyst, a data steward and an admin."""
     audit.ensure_tables(con)
     if con.cursor().execute("select count(*) from app_users").fetchone()[0]:
         return []
@@ -348,6 +349,7 @@ def ensure_demo_users(con: duckdb.DuckDBPyConnection) -> list[User]:
         add_user(con, "district_head", DEMO_PASSWORD, "head", display_name=f"{district}分部负责人", district=district),
         add_user(con, "head", DEMO_PASSWORD, "head", display_name="集团客户部负责人"),
         add_user(con, "analyst", DEMO_PASSWORD, "analyst", display_name="分析员"),
+        add_user(con, "steward", DEMO_PASSWORD, "data_steward", display_name="数据管理员"),
         add_user(con, "admin", DEMO_PASSWORD, "admin", display_name="系统管理员"),
     ]
     return made

@@ -51,7 +51,8 @@ PAGES: tuple[Page, ...] = (
     _page("competitor_reports", "group.daily", ":material/swords:", "competitor-reports", ("manager", "head")),
     _page("interviews", "group.daily", ":material/edit_note:", "interviews", ("manager", "head")),
     _page("retention", "group.daily", ":material/support:", "retention", ("manager", "head")),
-    _page("warehouse", "group.data", ":material/database:", "warehouse", ("head", "analyst")),
+    _page("warehouse", "group.data", ":material/database:", "warehouse", ("head", "analyst", "data_steward")),
+    _page("data_import", "group.data", ":material/upload_file:", "data-import", ("data_steward",)),
     _page("admin", "group.data", ":material/admin_panel_settings:", "admin", ()),
 )
 _BY_NAME = {page.name: page for page in PAGES}

@@ -15,7 +15,7 @@ CODED = {"role": "user_role", "action": "audit_action"}
 # The kinds of object the audit trail records as "<kind> <what>" (analytics/ui/trail.py and the
 # sign-in, admin and export code), worded by `audit_object.<kind>` with {what}.
 OBJECT_KINDS = ("page", "account", "user")
-WHOLE_OBJECTS = ("session", "models")
+WHOLE_OBJECTS = ("session", "models", "import")
 
 
 def object_name(obj: object) -> object:

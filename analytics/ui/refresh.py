@@ -44,11 +44,12 @@ def start(retrain: bool) -> None:
         trail.record("refresh", "warehouse", "started in the background" + (" (with retraining)" if retrain else ""))
 
 
-def panel(key: str) -> None:
-    """The refresh control and its status (`key` keeps the widgets of two pages apart)."""
+def panel(key: str, *, may_retrain: bool = True) -> None:
+    """The refresh control and its status (`key` keeps the widgets of two pages apart); retraining
+    offered only when `may_retrain` (to admins)."""
     st.caption(t("refresh.help"))
     running = busy()
-    retrain = st.checkbox(t("refresh.retrain"), key=f"{key}_retrain", disabled=running)
+    retrain = may_retrain and st.checkbox(t("refresh.retrain"), key=f"{key}_retrain", disabled=running)
     if st.button(t("refresh.start"), type="primary", disabled=running, key=f"{key}_start"):
         start(retrain)
         st.rerun()

@@ -68,3 +68,21 @@ def test_implausible_files_exit_2_and_change_nothing(work, tmp_path, rows, fragm
     for fragment in fragments:
         assert fragment in out.stderr
     assert _state(work)[0] == before
+
+
+def test_an_operator_export_goes_in_and_its_totals_row_is_said_to_be_left_out(work, tmp_path):
+    before, account = _state(work)
+    month = before[2].strftime("%Y%m")
+    bill = tmp_path / "出账明细.csv"
+    bill.write_text(
+        f'{month} 集团客户出账明细,,,,,\n{HEAD}{account},{month},BC01,"1,120.50元",12,是\n合计,,,"1,120.50",12,\n',
+        encoding="gbk",
+    )
+    out = needsmine("import", str(bill), "--allow-shrink", "--db", str(work))
+    assert out.returncode == 0, out.stderr
+    said = out.stdout + out.stderr
+    assert "合计行" in said and "未导入" in said and "data row 2: a totals row" in said
+    with db.connect(work, read_only=True) as con:
+        assert con.execute(
+            "select revenue_yuan::double from billing_monthly where billing_month = ?", [before[2]]
+        ).fetchall() == [(1120.5,)]

@@ -28,8 +28,8 @@ from analytics.common import i18n
 from e2e import checks, tour
 
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", tour.ROOT / "build" / "screens"))
-USERS = ("manager", "district_head", "head", "analyst", "admin")
-ROLE = {"district_head": "head"}  # the demo users' roles where the name does not say it
+USERS = ("manager", "district_head", "head", "analyst", "steward", "admin")
+ROLE = {"district_head": "head", "steward": "data_steward"}  # the demo users' roles where the name does not say it
 TOURS = [(user, "zh") for user in USERS] + [("head", "en")]
 
 # Figures that must agree: (page, KPI label key, take the part after "/").

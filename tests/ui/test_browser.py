@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# The department head's navigation, from the page registry (every page but administration).
+# The department head's navigation, from the page registry (every page but administration and data import).
 PAGES = tuple(page.url for page in pages.for_role("head"))
 ENGLISH_TITLES = {"portfolio": "Portfolio overview", "warehouse": "Data overview"}
 

@@ -26,16 +26,34 @@ How rows are written:
 - references (e.g. `billing_monthly.account_id`) must name a row already in the warehouse or
   in the same import, so parents and children can be imported together.
 
+Operator exports as they look are read as such: title rows above the header, a 合计/总计 row at
+the end (dropped, and reported as dropped), merged header cells in XLSX, months as 202610,
+2026年10月, 2026-10 or Excel serial day numbers, amounts with thousands separators or 元. Headers
+mapped by hand (the import page) are kept per file shape (`mappings`) and used by every later
+import of that shape. `check_files` reads and checks without writing, and says what an import
+would change (the page shows it before applying).
+
 Modules, in the order an import runs: `pipeline` (`import_files`), `read` (which table, header
 mapping) with `sources` (CSV / XLSX / Parquet -> VARCHAR staging tables) and `encoding`,
 `columns` (a table as the warehouse and the contract describe it), `convert` (staging -> typed
 table with problem flags; the accepted spellings of values), `validate` (set-based checks),
 `lines` (file lines of CSV records and why a record could not be read, only when reporting),
-`problems` (`Problem`, `BadInputError`), `apply` (the transaction); and `export`.
+`problems` (`Problem`, `BadInputError`), `apply` (the transaction); `mappings` (headers mapped
+by hand); and `export`.
 """
 
 from analytics.warehouse.importer.export import export_table
-from analytics.warehouse.importer.pipeline import import_files
+from analytics.warehouse.importer.pipeline import Change, ImportPlan, check_files, import_files
 from analytics.warehouse.importer.problems import BadInputError, Problem
+from analytics.warehouse.importer.read import FileReport
 
-__all__ = ["BadInputError", "Problem", "export_table", "import_files"]
+__all__ = [
+    "BadInputError",
+    "Change",
+    "FileReport",
+    "ImportPlan",
+    "Problem",
+    "check_files",
+    "export_table",
+    "import_files",
+]

@@ -17,6 +17,8 @@ Accepted spellings:
   after the date, as spreadsheets add, is dropped);
 - month columns also `2024-01`, `202401`, `2024/01`, `2024.1`, `2024年1月`; a month given as a
   day must be the 1st (the DDL's month check then refuses `2024-01-15` with its own reason);
+- dates and months also as Excel serial day numbers (`46296` = 2026-10-01: days since
+  1899-12-30, as a date cell reads when exported without its format), five digits;
 - timestamps: those date forms except `2024.1.31`, optionally followed by `HH:MM[:SS[.fff]]`
   (or `T…`), and `20240131093000`;
 - enum labels or their contract aliases; lists of them separated by `;` `,` `，` `、` `；`,
@@ -148,17 +150,18 @@ def _conversion(column: Column, raw: str, shape: str, i: int, params: dict[str, 
             f"when list_contains($true_words, lower({raw})) then true "
             f"when list_contains($false_words, lower({raw})) then false end"
         )
+    serial = f"when len({shape}) = 5 then date '1899-12-30' + try_cast({shape} as integer)"
     if column.kind == "date":
         return (
             f"case when contains({shape}, '-') then try_cast({shape} as date) "
-            f"when len({shape}) = 8 then try_strptime({shape}, '%Y%m%d')::date end"
+            f"when len({shape}) = 8 then try_strptime({shape}, '%Y%m%d')::date {serial} end"
         )
     if column.kind == "month":
         return (
             f"case when {shape} like '%-%-%' then try_cast({shape} as date) "
             f"when contains({shape}, '-') then try_cast({shape} || '-01' as date) "
             f"when len({shape}) = 8 then try_strptime({shape}, '%Y%m%d')::date "
-            f"when len({shape}) = 6 then try_strptime({shape}, '%Y%m')::date end"
+            f"when len({shape}) = 6 then try_strptime({shape}, '%Y%m')::date {serial} end"
         )
     if column.kind == "timestamp":
         return (

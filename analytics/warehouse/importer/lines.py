@@ -56,15 +56,16 @@ class ShapeError(Exception):
         self.row, self.line, self.message = row, line, message
 
 
-def records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
-    """Every data record of the file with its lines; raises `ShapeError` on a quote problem."""
+def records(path: Path, encoding: str, delimiter: str, titles: int = 0) -> Iterator[Record]:
+    """Every data record of the file with its lines; raises `ShapeError` on a quote problem.
+    `titles`: the non-blank records above the header (title rows), skipped like it."""
     previous = csv.field_size_limit()
     csv.field_size_limit(max(previous, FIELD_LIMIT))
     try:
         with path.open(encoding=encoding, newline="") as handle:
             lines = _CountingLines(handle)
             reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
-            row = -1  # the header is record 0
+            row = -1 - titles  # the header is record 0
             end_line, end_bytes = 0, 0
             while True:
                 try:
@@ -78,7 +79,7 @@ def records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
                 if not fields:
                     continue  # a blank line, which DuckDB skips too
                 row += 1
-                if row == 0:
+                if row <= 0:
                     continue
                 terminator = len(lines.last) - len(lines.last.rstrip("\r\n"))
                 yield Record(row, start_line, end_line, fields, end_bytes - start_bytes - terminator)
@@ -86,7 +87,7 @@ def records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
         csv.field_size_limit(previous)
 
 
-def record_lines(path: Path, encoding: str, delimiter: str, rows: Iterable[int]) -> dict[int, int]:
+def record_lines(path: Path, encoding: str, delimiter: str, rows: Iterable[int], titles: int = 0) -> dict[int, int]:
     """Data row -> the file line its record starts on, for the rows asked (reading no further)."""
     wanted = set(rows)
     found: dict[int, int] = {}
@@ -94,7 +95,7 @@ def record_lines(path: Path, encoding: str, delimiter: str, rows: Iterable[int])
         return found
     last = max(wanted)
     try:
-        for record in records(path, encoding, delimiter):
+        for record in records(path, encoding, delimiter, titles):
             if record.row in wanted:
                 found[record.row] = record.line
             if record.row >= last:
@@ -118,12 +119,12 @@ def _lines(record: Record) -> str:
     return str(record.line) if record.last_line == record.line else f"{record.line}–{record.last_line}"
 
 
-def first_malformed(path: Path, encoding: str, delimiter: str, width: int) -> Malformed | None:
+def first_malformed(path: Path, encoding: str, delimiter: str, width: int, titles: int = 0) -> Malformed | None:
     """The first record DuckDB's reader would refuse — too long, another number of fields than
     the header, a quote left open or misplaced — with its line and a reason; None if none is."""
     shown = "tab" if delimiter == "\t" else delimiter
     try:
-        for record in records(path, encoding, delimiter):
+        for record in records(path, encoding, delimiter, titles):
             if record.size > MAX_LINE_BYTES:
                 text = reason("csv_line_too_long", lines=_lines(record), size=record.size, limit=MAX_LINE_BYTES)
                 return Malformed(record.row, record.line, text)

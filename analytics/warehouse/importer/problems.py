@@ -15,13 +15,15 @@ MAX_VALUE_CHARS = 60
 class Problem(NamedTuple):
     """One finding: `row` is the data row (1 = first row under the header; `None` for the file),
     `line` the file line it starts on as an editor or Excel numbers it (`None` when unknown or
-    not applicable, as in Parquet; filled in for CSV and XLSX before the error is raised)."""
+    not applicable, as in Parquet; filled in for CSV and XLSX before the error is raised);
+    `value` the cell as the file holds it, trimmed, when one cell is at fault (for the report)."""
 
     file: str
     row: int | None
     column: str | None
     reason: str
     line: int | None = None
+    value: str | None = None
 
 
 class MonthShrink(NamedTuple):

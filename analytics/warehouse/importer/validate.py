@@ -36,7 +36,11 @@ def check_values(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: Problem
             if not flags & (1 << k):
                 continue
             column = columns[k // FLAGS]
-            found[k].append(Problem(label, row, column.name, _value_reason(column, k % FLAGS, raw[k // FLAGS])))
+            found[k].append(
+                Problem(
+                    label, row, column.name, _value_reason(column, k % FLAGS, raw[k // FLAGS]), value=raw[k // FLAGS]
+                )
+            )
     for k, total in enumerate(totals):
         if total:
             log.add_found(found[k], total)
@@ -90,7 +94,7 @@ def check_constraints(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: Pr
                 )
             else:
                 reason = f"{quote(value)} {check.reason_zh} / {check.reason_en}"
-            found.append(Problem(typed.files[file_index].label, row, check.column, reason))
+            found.append(Problem(typed.files[file_index].label, row, check.column, reason, value=value))
         log.add_found(found, total)
 
 
@@ -130,6 +134,7 @@ def check_duplicate_keys(con: duckdb.DuckDBPyConnection, typed: TypedTable, log:
                 row,
                 key[0],
                 f"重复的键 / duplicate key ({', '.join(key)}) = {quote(value)}, 同 same as {where}",
+                value=value,
             )
         )
     log.add_found(found, int(total))
@@ -169,6 +174,7 @@ def check_references(
                 column,
                 f"{quote(value)} 在 {parent} 中不存在 / not found in {parent} "
                 f"(neither in the warehouse nor in this import)",
+                value=value,
             )
             for f, row, value in rows
         ]
@@ -239,7 +245,10 @@ def check_plausible(con: duckdb.DuckDBPyConnection, typed: TypedTable, bounds: B
             f"select _file, _row, {values} from {typed.ident} where {where} order by _file, _row limit {MAX_PROBLEMS}",
             params,
         ).fetchall()
-        found = [Problem(typed.files[f].label, row, column.name, describe(value, flag)) for f, row, value, flag in rows]
+        found = [
+            Problem(typed.files[f].label, row, column.name, describe(value, flag), value=value)
+            for f, row, value, flag in rows
+        ]
         log.add_found(found, total)
 
 
@@ -265,11 +274,44 @@ def month_changes(con: duckdb.DuckDBPyConnection, typed: TypedTable) -> list[tup
     ).fetchall()
 
 
-def check_shrinking(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: ProblemLog) -> None:
-    """A month that the import would shrink by more than `contract.MAX_MONTH_SHRINK` of its rows."""
+def change_rows(con: duckdb.DuckDBPyConnection, typed: TypedTable) -> list[tuple[str, str | None, int, int, int]]:
+    """What writing `typed` changes: (table, month or None, warehouse rows replaced, rows added,
+    rows written) — per month for monthly tables (a month new to the warehouse adds all its rows,
+    one it holds has them all replaced), else one line (rows whose key the warehouse holds are
+    replaced, the others added)."""
+    table = typed.spec.name
+    month = typed.spec.contract.replace_by_month
+    if month:
+        m = quote_ident(month)
+        rows = con.execute(
+            f"""
+            with imported as (select {m}, count(*) as after from {typed.ident} group by {m}),
+            stored as (
+                select {m}, count(*) as before from {typed.spec.ident}
+                where {m} in (select {m} from imported) group by {m}
+            )
+            select strftime({m}, '%Y-%m'), coalesce(before, 0), after
+            from imported left join stored using ({m}) order by {m}
+            """
+        ).fetchall()
+        return [(table, name, before, 0 if before else after, after) for name, before, after in rows]
+    match = " and ".join(f"w.{quote_ident(k)} = t.{quote_ident(k)}" for k in typed.spec.contract.key)
+    after, replaced = con.execute(
+        f"select count(*), count(*) filter (where exists (select 1 from {typed.spec.ident} as w where {match})) "
+        f"from {typed.ident} as t"
+    ).fetchone()
+    return [(table, None, replaced, after - replaced, after)]
+
+
+def check_shrinking(
+    con: duckdb.DuckDBPyConnection, typed: TypedTable, log: ProblemLog, max_shrink: float | None = None
+) -> None:
+    """A month that the import would shrink by more than `max_shrink` (default
+    `contract.MAX_MONTH_SHRINK`) of its rows."""
+    limit = contract.MAX_MONTH_SHRINK if max_shrink is None else max_shrink
     month = typed.spec.contract.replace_by_month
     for name, before, after, first_file in month_changes(con, typed):
-        if after >= before * (1 - contract.MAX_MONTH_SHRINK):
+        if after >= before * (1 - limit):
             continue
         log.shrinking.append(MonthShrink(typed.spec.name, name, before, after))
         text = reason(
@@ -279,7 +321,7 @@ def check_shrinking(con: duckdb.DuckDBPyConnection, typed: TypedTable, log: Prob
             before=f"{before:,}",
             after=f"{after:,}",
             share=f"{(before - after) / before:.0%}",
-            limit=f"{contract.MAX_MONTH_SHRINK:.0%}",
+            limit=f"{limit:.0%}",
         )
         log.add(Problem(typed.files[first_file].label, None, month, text))
 
@@ -291,6 +333,7 @@ def validate(
     log: ProblemLog,
     bounds: Bounds,
     allow_shrink: bool = False,
+    max_shrink: float | None = None,
 ) -> None:
     """Run every check on every typed table of the import."""
     for table in typed.values():
@@ -300,4 +343,4 @@ def validate(
         check_duplicate_keys(con, table, log)
         check_references(con, table, typed, incomplete, log)
         if not allow_shrink:
-            check_shrinking(con, table, log)
+            check_shrinking(con, table, log, max_shrink)
