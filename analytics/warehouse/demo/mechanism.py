@@ -96,7 +96,7 @@ class Mechanism:
     voice_intercept: float = -1.5
     voice_need: float = 1.8
     # business scope (经营范围)
-    scope_need: float = 1.0  # logit lift of an area's scope items per unit of latent need
+    scope_need: float = 1.8  # logit lift of an area's scope items per unit of latent need (as voice_need)
     scope_missing: float = 0.05  # share of accounts with no scope recorded (public bodies: more)
     scope_new_style: float = 0.35  # share written 一般项目：…许可项目：…
 
