@@ -104,3 +104,15 @@ def test_findings_of_an_account_without_a_scope_are_empty(scope_trained):
         account = con.execute("select account_id from accounts where business_scope is null limit 1").fetchone()[0]
         assert findings(con, account).empty
         assert findings(con, "no such account").empty
+
+
+def test_a_warehouse_without_scopes_trains_without_them(scored_copy):
+    """Real data may carry no 经营范围 yet: no scope model, and the upsell features stay constant."""
+    with db.connect(scored_copy) as con:
+        con.execute("update accounts set business_scope = null")
+        model, report = train_scope_model(con, seed=7)
+        last = feats.month_bounds(con)[1]
+        frame = feats.load_frame(con, last, last)
+    assert model is None and report["skipped"] and report["accounts"] == 0
+    for area in AREAS:
+        assert (frame[f"scope_{area}"] == 0.0).all()
