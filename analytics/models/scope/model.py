@@ -6,8 +6,8 @@ months. Training passes the upsell models' test month (the last month less one a
 so that nothing the scope features learn comes from the months those models are tested on;
 `needsmine train` reports it as `label_end`.
 
-Features: TF-IDF of character 2–3-grams within each item (char_wb, so that 道路货物运输 and
-道路普通货物运输 share most of their grams) and of whole items; one L2 logistic regression per
+Features: TF-IDF of character 2–3-grams within each item (as char_wb reads words, so that
+道路货物运输 and 道路普通货物运输 share most of their grams) and of whole items; one L2 logistic regression per
 area. Judged on held-out accounts: stratified K-fold over accounts, each account scored by the
 fold that never saw it (`auc`), and, where the demo keeps the latent needs (`truth_needs`), how
 well those held-out scores rank the accounts with a need of the area (latent need > 0) above the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -29,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from analytics import config
 from analytics.config import AREAS
@@ -44,18 +45,27 @@ MIN_DF = 3  # an n-gram or item of fewer accounts is not learned from
 TOP_ITEMS = 8
 
 
-def item_tokens(doc: str) -> list[str]:
-    """The whole items of a document (`text.document` joins them with spaces)."""
-    return doc.split(" ") if doc else []
+ITEM = "item:"  # the prefix of a whole item among the n-grams
 
 
-def make_features() -> FeatureUnion:
-    return FeatureUnion(
-        [
-            ("ngrams", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=MIN_DF, sublinear_tf=True)),
-            ("items", TfidfVectorizer(analyzer=item_tokens, min_df=MIN_DF)),
-        ]
-    )
+@lru_cache(maxsize=200_000)
+def _item_terms(item: str) -> tuple[str, ...]:
+    """The terms of one item: its character 2- and 3-grams padded with a space at each end (as
+    sklearn's char_wb reads a word) and the whole item. Items repeat across thousands of scopes,
+    so each is read once."""
+    padded = f" {item} "
+    grams = [padded[i : i + n] for n in (2, 3) for i in range(len(padded) - n + 1)]
+    return (*grams, ITEM + item)
+
+
+def scope_terms(doc: str) -> list[str]:
+    """The terms of a document (`text.document`: items joined by spaces): n-grams never run
+    across two items."""
+    return [term for item in doc.split(" ") if item for term in _item_terms(item)]
+
+
+def make_features() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=scope_terms, min_df=MIN_DF, sublinear_tf=True)
 
 
 def make_classifier() -> LogisticRegression:
@@ -73,7 +83,7 @@ class ScopeModel:
     """The fitted features, one classifier per area (None where the area had a single class)
     and each area's share of holders, the score of an account without a scope."""
 
-    features: FeatureUnion
+    features: TfidfVectorizer
     classifiers: dict[str, LogisticRegression | None]
     prior: dict[str, float]
     areas: tuple[str, ...] = field(default=AREAS)
@@ -107,25 +117,24 @@ def _truth_needs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     return rows.pivot(index="account_id", columns="area", values="latent_need")
 
 
-def _top_items(features: FeatureUnion, classifier: LogisticRegression) -> list[str]:
+def _top_items(features: TfidfVectorizer, classifier: LogisticRegression) -> list[str]:
     """The whole items that raise the area's score most."""
-    n_grams = len(features.transformer_list[0][1].vocabulary_)
-    vocab = features.transformer_list[1][1].get_feature_names_out()
-    coef = classifier.coef_[0][n_grams:]
+    vocab = features.get_feature_names_out()
+    whole = np.flatnonzero(np.char.startswith(vocab.astype(str), ITEM))
+    coef = classifier.coef_[0][whole]
     order = np.argsort(-coef)[:TOP_ITEMS]
-    return [str(vocab[i]) for i in order if coef[i] > 0]
+    return [str(vocab[whole[i]]).removeprefix(ITEM) for i in order if coef[i] > 0]
 
 
-def _out_of_fold(docs: pd.Series, labels: np.ndarray, fit: np.ndarray, seed: int) -> np.ndarray:
-    """Each account's scores from the fold that never saw it (columns: areas; areas not in `fit`
-    stay 0). Folds stratified on the rarest area's label."""
+def _out_of_fold(X, labels: np.ndarray, fit: np.ndarray, seed: int) -> np.ndarray:
+    """Each account's scores from the classifiers of the fold that never saw its labels (columns:
+    areas; areas not in `fit` stay 0). The TF-IDF is read once from every scope (it reads no
+    label); folds stratified on the rarest area's label."""
     oof = np.zeros(labels.shape)
     rarest = int(np.argmin(np.minimum(labels.sum(axis=0), len(labels) - labels.sum(axis=0))))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
-    for train, test in folds.split(docs, labels[:, rarest]):
-        features = make_features()
-        X_train = features.fit_transform(docs.iloc[train])
-        X_test = features.transform(docs.iloc[test])
+    for train, test in folds.split(np.zeros(len(labels)), labels[:, rarest]):
+        X_train, X_test = X[train], X[test]
         for j in np.flatnonzero(fit):
             y = labels[train, j]
             if y.min() == y.max():
@@ -159,9 +168,9 @@ def train_scope_model(
     labels = rows[[f"holds_{area}" for area in AREAS]].to_numpy().astype(int)
     positives = labels.sum(axis=0)
     fit = np.minimum(positives, len(rows) - positives) >= FOLDS
-    oof = _out_of_fold(docs, labels, fit, seed)
     features = make_features()
     X = features.fit_transform(docs)
+    oof = _out_of_fold(X, labels, fit, seed)
     classifiers: dict[str, LogisticRegression | None] = {}
     prior = {area: float(labels[:, j].mean()) for j, area in enumerate(AREAS)}
     truth = _truth_needs(con)
@@ -191,11 +200,12 @@ def train_scope_model(
 
 def _write_scores(con: duckdb.DuckDBPyConnection, model: ScopeModel, trained: pd.Series, oof: np.ndarray) -> None:
     accounts = con.execute("select account_id, business_scope from stg_accounts order by account_id").df()
-    scores = model.predict(accounts["business_scope"])
     position = pd.Series(np.arange(len(trained)), index=trained.to_numpy())
     at = position.reindex(accounts["account_id"]).to_numpy()
     mine = ~np.isnan(at)
+    scores = np.zeros((len(accounts), len(AREAS)))
     scores[mine] = oof[at[mine].astype(int)]
+    scores[~mine] = model.predict(accounts.loc[~mine, "business_scope"])
     out = pd.DataFrame({"account_id": accounts["account_id"]})
     for j, area in enumerate(AREAS):
         out[f"scope_{area}"] = scores[:, j]

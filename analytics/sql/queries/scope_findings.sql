@@ -10,10 +10,9 @@ held as (
     where b.billing_month = last.month and b.revenue_yuan > 0
 ),
 billed as (select distinct account_id from held),
-split as (
-    select
-        account_id,
-        unnest(string_split_regex(
+own as (
+    select distinct trim(item) as phrase
+    from (select unnest(string_split_regex(
             regexp_replace(
                 regexp_replace(
                     regexp_replace(business_scope, '[（(][^（）()]*[）)]', '', 'g'),
@@ -22,16 +21,32 @@ split as (
                 '(一般项目|许可项目|经营范围)[:：]', '；', 'g'
             ),
             '[；;、，,。\s]+'
-        )) as item
-    from stg_accounts
-    where business_scope is not null
+        )) as item from stg_accounts where account_id = $account_id)
+    where length(trim(item)) >= 2
 ),
+-- Only the scopes holding one of the account's items as text are split (a province's scopes
+-- are many): the split then keeps the exact items.
+candidates as (
+    select a.account_id, a.business_scope
+    from stg_accounts a
+    where a.business_scope is not null and exists (select 1 from own o where contains(a.business_scope, o.phrase))
+),
+split as (select account_id, unnest(string_split_regex(
+            regexp_replace(
+                regexp_replace(
+                    regexp_replace(business_scope, '[（(][^（）()]*[）)]', '', 'g'),
+                    '[（(][^（）()]*[）)]', '', 'g'
+                ),
+                '(一般项目|许可项目|经营范围)[:：]', '；', 'g'
+            ),
+            '[；;、，,。\s]+'
+        )) as item from candidates),
 items as (
     select distinct account_id, trim(item) as phrase
     from split
     where length(trim(item)) >= 2
 ),
-mine as (select phrase from items where account_id = $account_id),
+mine as (select phrase from own),
 peers as (
     select i.account_id, i.phrase
     from items i
