@@ -66,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
         f"  走访纪要 notes: macro F1 {notes['macro_f1']:.3f} on new phrasing, "
         f"{same:.3f} on held-out accounts ({notes['test_rows']:,} notes)"
     )
+    for area, r in report.get("scope", {}).get("areas", {}).items():
+        if r.get("auc") is not None:
+            truth = f", truth AUC {r['truth_auc']:.3f}" if r.get("truth_auc") is not None else ""
+            print(f"  经营范围 scope {area:<20} held-out AUC {r['auc']:.3f}{truth} ({r['rows']:,} accounts)")
     for name, r in [("离网 churn", report["churn"])] + [(a, r) for a, r in report["upsell"].items()]:
         truth = (
             f", truth AUC {r['truth_auc']:.3f} (ratio {r['auc'] / r['truth_auc']:.3f})" if r.get("truth_auc") else ""

@@ -1,4 +1,4 @@
-"""`needsmine train`: the notes model, the churn model and one upsell model per area.
+"""`needsmine train`: the notes model, the scope model, the churn model and one upsell model per area.
 
 Rolling-origin evaluation (SPEC §4): the test as-of month T is the latest whose label window is
 complete; the evaluated model trains only on as-of months whose labels were complete by T
@@ -27,7 +27,7 @@ from sklearn.base import clone
 from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import labels
+from analytics.models import labels, scope
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes import model as notes
@@ -302,11 +302,15 @@ def train_all(
         con, seed=seed, max_notes=MAX_NOTES, phrase_group_of=phrase_group_of
     )
     write_interaction_needs(con, notes_model)
-
     first, last = feats.month_bounds(con)
+    say("经营范围模型 / business scope model", 0.15)
+    # Writes scope_scores, read by the features; its labels end at the upsell models' test month,
+    # so that nothing it learns comes from the windows they are tested on.
+    label_end = as_of or add_months(last, -WINDOWS.adoption_months)
+    _, scope_report = scope.train_scope_model(con, seed=seed, label_end=label_end)
     frame = feats.load_frame(con, add_months(first, HISTORY_MONTHS), last, max_accounts=MAX_ACCOUNTS)
     models: dict[str, object] = {"notes": notes_model}
-    report: dict = {"notes": notes_report}
+    report: dict = {"notes": notes_report, "scope": scope_report}
 
     say("离网与提升模型 / churn and upsell models", 0.2)
     sample = feats.sample_of(con, MAX_ACCOUNTS)  # labels only for the accounts the features hold

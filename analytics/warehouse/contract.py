@@ -133,10 +133,12 @@ CONTRACTS: dict[str, TableContract] = {
                 "agreement_months": ("协议期限(月)", "协议期限", "协议年限(月)"),
                 "status": ("状态", "集团状态", "客户状态"),
                 "closed_on": ("销户日期", "离网日期"),
+                "business_scope": ("经营范围", "经营范围描述"),
             },
             file_names=("集团客户", "集团"),
             ceilings={"employee_count": 5_000_000, "agreement_months": 240},
             future_years={"agreement_expires_on": 30},
+            free_text=("business_scope",),  # a licence's scope may run over several lines
         ),
         TableContract(
             name="contacts",

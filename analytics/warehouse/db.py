@@ -26,7 +26,7 @@ INPUT_TABLES: tuple[str, ...] = (
     "complaints",
     "retention_actions",
 )
-TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption")
+TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs")
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
 
 
@@ -92,7 +92,10 @@ def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 # Optional columns added to a table after its first version: (column, type), nullable.
-ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {"managers": (("phone", "varchar"), ("email", "varchar"))}
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "managers": (("phone", "varchar"), ("email", "varchar")),
+    "accounts": (("business_scope", "varchar"),),
+}
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

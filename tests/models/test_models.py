@@ -51,6 +51,9 @@ def test_train_reports_every_model_against_the_truth(trained):
         assert r["auc"] > 0.6 and r["truth_auc"] > 0.6, area
     assert report["notes"]["macro_f1"] >= 0.7  # held-out phrasing (issue 12)
     assert report["notes"]["macro_f1_same_phrasing"] >= 0.9
+    for area in AREAS:  # the business scope model on held-out accounts (issue 12 item 5)
+        scope = report["scope"]["areas"][area]
+        assert scope["auc"] > 0.55 and scope["truth_auc"] > 0.55, area
     assert len(churn["calibration"]) == 10 and len(churn["backtest"]) >= 2
     # Rolling origins three months apart, ending at the test month (fits run out of order on
     # the workers; the report puts them back in order).

@@ -16,5 +16,6 @@ create table accounts (
     agreement_months integer check (agreement_months > 0),
     status account_status not null,
     closed_on date,
+    business_scope varchar,  -- optional: the registered business scope (经营范围), items joined by '；'
     check (closed_on is null or closed_on >= opened_on)
 );

@@ -20,4 +20,5 @@ select
     agreement_months,
     status::varchar as status,
     closed_on,
+    business_scope,
 from accounts

@@ -1,7 +1,7 @@
 """`needsmine demo`: a believable branch network with known truth (SPEC §3, issue 2).
 
-`generate` fills every input table plus `truth_churn` and `truth_adoption` in a warehouse; the
-same seed gives the same tables. The mechanism is documented in `mechanism.py`.
+`generate` fills every input table plus `truth_churn`, `truth_adoption` and `truth_needs` in a
+warehouse; the same seed gives the same tables. The mechanism is documented in `mechanism.py`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics.config import AREAS
 from analytics.warehouse import db
 from analytics.warehouse.demo import catalogue as cat
 from analytics.warehouse.demo.people import CLASS_LABELS, account_names, contacts_frame, make_portfolio, managers_frame
 from analytics.warehouse.demo.profiles import BASIC_MONTHS, PERSONAL_MONTHS, profile_updates
+from analytics.warehouse.demo.scopes import business_scopes
 from analytics.warehouse.demo.simulate import NEVER, simulate
 
 DEFAULT_END_MONTH = "2026-10"
@@ -155,10 +157,24 @@ def generate(
             "agreement_months": pd.array(np.where(has_agreement, p.agreement_months, 0), dtype="Int32"),
             "status": status,
             "closed_on": closed_on,
+            # From a generator of its own: the demo's other draws stay as they were.
+            "business_scope": business_scopes(
+                np.random.default_rng([seed, 5301]), p.industry, p.need, catalogue.industries["industry"]
+            ),
         }
     )
     accounts_df.loc[~has_agreement, "agreement_months"] = pd.NA
     write("accounts", pa.Table.from_pandas(accounts_df, preserve_index=False))
+    write(
+        "truth_needs",
+        pa.table(
+            {
+                "account_id": np.repeat(p.account_ids, len(AREAS)),
+                "area": np.tile(np.array(AREAS), accounts),
+                "latent_need": p.need.ravel().astype(np.float32),
+            }
+        ),
+    )
 
     start_day = np.maximum(open_day, window_start)
     end_day = np.where(full, churn_at, window_end)

@@ -30,6 +30,22 @@ Upsell propensity of area a (probability of starting a new product of that area 
     product of the area the account lacks) + peer·(share of industry × size-band peers holding
     the area) + voiced·[need for a voiced in an interview in the last 3 months]
     + size·log(employees/50) + risk_drag·max(risk, 0) + key·[key account]
+
+The latent needs show, too, in the account's registered business scope (经营范围, `scopes.py`):
+items drawn from the phrase bank `data/scope_phrases.csv` for the account's industry and for all
+industries. An item that implies an area (道路普通货物运输, 安全技术防范系统设计施工服务 and
+物联网技术服务 imply production control; 广告发布 and 会员服务 service and marketing; 企业管理咨询
+and 物业管理 mobile office; 信息系统集成服务 basic communications) is registered with probability
+
+    sigmoid(logit(rate) + scope_need·need[area])
+
+so an account with a latent need of an area more often registers the business that has it, as it
+more often voices it in interviews; the industry's core items and boilerplate (技术服务、技术开发、
+技术咨询…, 货物进出口, 办公用品销售) are drawn with their own rate and imply nothing. The scope
+is fixed at registration: it reflects the lasting need, not the month's. A share of accounts
+has none recorded (`scope_missing`; more among public bodies, which hold no business licence),
+and a share write it the post-2021 way (一般项目：…许可项目：…, `scope_new_style`). The latent
+needs themselves are kept in `truth_needs`, what the scope model is judged against.
 """
 
 from __future__ import annotations
@@ -79,6 +95,10 @@ class Mechanism:
     visit_rate: dict[str, float] = field(default_factory=lambda: {"A": 0.85, "B": 0.45, "C": 0.28, "D": 0.12})
     voice_intercept: float = -1.5
     voice_need: float = 1.8
+    # business scope (经营范围)
+    scope_need: float = 1.8  # logit lift of an area's scope items per unit of latent need (as voice_need)
+    scope_missing: float = 0.05  # share of accounts with no scope recorded (public bodies: more)
+    scope_new_style: float = 0.35  # share written 一般项目：…许可项目：…
 
 
 MECHANISM = Mechanism()
