@@ -14,6 +14,7 @@ when the button is clicked, and the click goes to the audit trail with who, what
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -59,8 +60,18 @@ FOUR_PLACES = frozenset({"auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs
 TWO_PLACES = frozenset({"lift_top_decile"})
 SIGNED_POINTS = frozenset({"share_change_points"})
 # Long text gets room; the account (and its rank) stays in view while a wide table scrolls sideways.
-WIDE = frozenset({"churn_reasons", "top_reason", "products", "description", "notes"})
+WIDE = frozenset({"churn_reasons", "top_reason", "sell_reason", "products", "description", "notes"})
 PINNED = frozenset({"priority_rank", "account_name"})
+LINK_SUFFIX = "_link"  # a column of addresses inside the app (…?account=ID), drawn as a link
+# Widths in pixels. The browser sizes a column without a width to its header and first rows only
+# (and at most 500 px): a longer value further down is cut ("3,3" for 3,345). A text column whose
+# widest value needs more room than its first rows gets that room; a long-text column (WIDE) gets
+# at least "large" and up to WIDEST, so that three reasons or a product list read whole.
+LARGE = 400
+WIDEST = 760
+AUTO_ROWS = 10  # the rows the browser measures
+AUTO_MOST = 500  # the widest column it sizes by itself
+CELL_PADDING = 24
 
 Worded = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -94,7 +105,25 @@ def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
         return cc.CheckboxColumn(label)
     if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
         return cc.NumberColumn(label, pinned=name in PINNED or None)
-    return cc.TextColumn(label, width="large" if name in WIDE else None, pinned=name in PINNED or None)
+    if name.endswith(LINK_SUFFIX):
+        return cc.LinkColumn(label, display_text=t("app.open_link"))
+    return cc.TextColumn(label, width=text_width(name, label, values), pinned=name in PINNED or None)
+
+
+def shown_width(value: object) -> int:
+    """Pixels a value takes in a table cell (14 px per CJK or full-width character, 8 per other)."""
+    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return sum(14 if unicodedata.east_asian_width(c) in "WF" else 8 for c in shown) + CELL_PADDING
+
+
+def text_width(name: str, label: str, values: pd.Series) -> str | int | None:
+    """The width of a text column: None (the browser's own) when its first rows are as wide as any;
+    else the pixels its widest value needs. Long-text columns (WIDE): "large", or more up to WIDEST."""
+    widest = max([shown_width(label), *(shown_width(v) for v in values)])
+    if name in WIDE:
+        return "large" if widest <= LARGE else min(widest, WIDEST)
+    first = max([shown_width(label), *(shown_width(v) for v in values.head(AUTO_ROWS))])
+    return min(widest, AUTO_MOST) if widest > first else None
 
 
 def is_percent(name: str) -> bool:
