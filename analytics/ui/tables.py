@@ -72,6 +72,14 @@ WIDEST = 760
 AUTO_ROWS = 10  # the rows the browser measures
 AUTO_MOST = 500  # the widest column it sizes by itself
 CELL_PADDING = 24
+# Rows taller than 4rem let the browser wrap text in its cells: a list that must be read whole on
+# one screen (the at-risk list: reasons and the action taken) draws its long text in up to three
+# lines, in columns just wide enough for that, instead of one line running off the right edge.
+WRAPPED_ROW = 68
+WRAP_LINES = 2.5  # lines a wrapped column is sized for (words do not fill every line)
+WRAP_LINES_OF = {"products": 2.0}  # product lists break only at their separators: fewer, longer lines
+WRAPPABLE = WIDE | {"latest_action", "action"}
+NARROWEST_WRAPPED = 160
 
 Worded = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -82,9 +90,10 @@ def header(name: str, prefix: str | None, lang: str) -> str:
     return name if prefix is None else i18n.text(f"{prefix}.col.{name}", lang)
 
 
-def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
+def column(name: str, label: str, values: pd.Series, wrapped: bool = False) -> dict[str, Any]:
     """The column config of one column: by its name's unit suffix first, then by its values' type.
-    Always a config with the label; never None, which would hide the column."""
+    Always a config with the label; never None, which would hide the column. `wrapped`: the table's
+    rows are tall enough for text to wrap (WRAPPED_ROW), long-text columns are sized for that."""
     cc = st.column_config
     if name.endswith("_yuan"):
         return cc.NumberColumn(label, format="localized")
@@ -107,7 +116,7 @@ def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
         return cc.NumberColumn(label, pinned=name in PINNED or None)
     if name.endswith(LINK_SUFFIX):
         return cc.LinkColumn(label, display_text=t("app.open_link"))
-    return cc.TextColumn(label, width=text_width(name, label, values), pinned=name in PINNED or None)
+    return cc.TextColumn(label, width=text_width(name, label, values, wrapped), pinned=name in PINNED or None)
 
 
 def shown_width(value: object) -> int:
@@ -116,10 +125,14 @@ def shown_width(value: object) -> int:
     return sum(14 if unicodedata.east_asian_width(c) in "WF" else 8 for c in shown) + CELL_PADDING
 
 
-def text_width(name: str, label: str, values: pd.Series) -> str | int | None:
+def text_width(name: str, label: str, values: pd.Series, wrapped: bool = False) -> str | int | None:
     """The width of a text column: None (the browser's own) when its first rows are as wide as any;
-    else the pixels its widest value needs. Long-text columns (WIDE): "large", or more up to WIDEST."""
+    else the pixels its widest value needs. Long-text columns (WIDE): "large", or more up to WIDEST;
+    in a table of wrapped rows, enough for their widest value in WRAP_LINES lines (up to "large")."""
     widest = max([shown_width(label), *(shown_width(v) for v in values)])
+    if wrapped and name in WRAPPABLE:
+        lines = WRAP_LINES_OF.get(name, WRAP_LINES)
+        return max(shown_width(label), NARROWEST_WRAPPED, min(round(widest / lines) + CELL_PADDING, LARGE))
     if name in WIDE:
         return "large" if widest <= LARGE else min(widest, WIDEST)
     first = max([shown_width(label), *(shown_width(v) for v in values.head(AUTO_ROWS))])
@@ -167,14 +180,18 @@ def file_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**changed) if changed else frame
 
 
-def column_config(shown: pd.DataFrame, prefix: str | None, lang: str) -> dict[str, dict[str, Any]]:
+def column_config(
+    shown: pd.DataFrame, prefix: str | None, lang: str, wrapped: bool = False
+) -> dict[str, dict[str, Any]]:
     """A column config for every column of `shown`, headers in `lang`."""
-    return {str(name): column(str(name), header(str(name), prefix, lang), shown[name]) for name in shown.columns}
+    return {
+        str(name): column(str(name), header(str(name), prefix, lang), shown[name], wrapped) for name in shown.columns
+    }
 
 
-def height(rows: int) -> int:
-    """Pixels for a table that shows up to MOST_ROWS rows before it scrolls."""
-    return 38 + 35 * min(max(rows, 1), MOST_ROWS)
+def height(rows: int, row_height: int | None = None) -> int:
+    """Pixels for a table that shows up to MOST_ROWS rows (of `row_height`) before it scrolls."""
+    return 38 + (row_height or 35) * min(max(rows, 1), MOST_ROWS if row_height is None else MOST_ROWS // 2)
 
 
 def table(
@@ -185,9 +202,11 @@ def table(
     file_name: str | None = None,
     worded: Worded | None = None,
     where: DeltaGenerator | None = None,
+    wrap: bool = False,
 ) -> None:
     """Draw `data` (columns named as in the data, headers `<prefix>.col.<name>`; prefix None for a
-    frame already worded for people), or a note when it has no rows.
+    frame already worded for people), or a note when it has no rows. With `wrap`, rows are tall
+    enough (WRAPPED_ROW) for long text to wrap in its cell, read whole without scrolling sideways.
 
     `worded` turns rows into what people read (display names of codes, the columns shown); it is
     applied to the first MAX_SHOWN rows only, and to the whole frame when it is downloaded. With
@@ -202,9 +221,10 @@ def table(
         shown,
         hide_index=True,
         width="stretch",
-        height=height(len(shown)),
+        height=height(len(shown), WRAPPED_ROW if wrap else None),
+        row_height=WRAPPED_ROW if wrap else None,
         key=key,
-        column_config=column_config(shown, prefix, lang()),
+        column_config=column_config(shown, prefix, lang(), wrap),
     )
     if len(data) > MAX_SHOWN:
         place.caption(t("app.truncated", shown=MAX_SHOWN, total=len(data)))

@@ -270,3 +270,11 @@ def test_a_link_column_is_drawn_as_a_link():
     config = meant(tables.column("account_link", "客户视图", pd.Series(["/account?account=1"])))
     assert config["type_config"]["type"] == "link"
     assert config["label"] == "客户视图" and config["type_config"]["display_text"]
+
+
+def test_in_a_table_of_wrapped_rows_long_text_is_sized_for_a_few_lines():
+    reasons = pd.Series(["近6个月成员流失率55.8%；协议2个月后到期；决策人使用异网号码"])
+    one_line = tables.shown_width(reasons.iloc[0])
+    width = tables.column("churn_reasons", "主要原因", reasons, wrapped=True)["width"]
+    assert tables.NARROWEST_WRAPPED <= width < one_line and width * tables.WRAP_LINES >= one_line
+    assert tables.column("account_name", "集团名称", pd.Series(["上海某某"]), wrapped=True).get("width") is None

@@ -360,8 +360,8 @@ def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_acc
         "churn_reasons",
         "latest_action",
         "latest_action_status",
-        "latest_action_at",
         "account_link",
+        "latest_action_at",
     ]
     assert listed.loc[acted, "latest_action"] == "上门拜访决策人，洽谈续约优惠"  # the latest, not the first
     assert listed.loc[acted, "latest_action_status"] == "进行中"
@@ -370,9 +370,11 @@ def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_acc
     assert (listed.drop(index=acted)["latest_action"] == "未采取行动").all()
     config = json.loads(table.proto.columns)
     assert config["latest_action"]["label"] == "最近挽留行动" and config["latest_action_status"]["label"] == "行动状态"
+    # rows tall enough for the reasons to wrap in their cell, the column wide enough for them in a
+    # few lines: read whole without scrolling sideways past the action and the link
+    assert table.proto.row_height == tables.WRAPPED_ROW > 64  # Streamlit wraps text above 4rem
     widest = max(tables.shown_width(r) for r in table.value["churn_reasons"])
-    width = config["churn_reasons"]["width"]
-    assert width == "large" and widest <= tables.LARGE or width >= min(widest, tables.WIDEST)
+    assert config["churn_reasons"]["width"] * tables.WRAP_LINES >= min(widest, tables.LARGE * tables.WRAP_LINES)
     # the link: a link column whose address opens that account on the account view
     assert config["account_link"]["type_config"]["type"] == "link"
     url = urllib.parse.urlsplit(listed.loc[acted, "account_link"])
