@@ -17,16 +17,17 @@ from analytics.views.account import view as account
 
 # Columns whose values are data codes with a display name (analytics/common/i18n/common.csv).
 LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
-# The at-risk list as a manager reads it: who, how much, why, what was done about it and a link to
-# the account first (the reasons wide enough to read); the identifiers and the rest after.
+# The at-risk list as a manager reads it: who, how much, what was done about it, a link to the
+# account, and why (the reasons wrap in their cells, or in English run on to the right, past
+# nothing a manager needs); the identifiers and the rest after.
 AT_RISK_FIRST = (
     "account_name",
     "churn_probability",
     "revenue_at_risk_yuan",
-    "churn_reasons",
     "latest_action",
     "latest_action_status",
     "account_link",
+    "churn_reasons",
     "latest_action_at",
     "manager_name",
     "district",

@@ -73,11 +73,16 @@ AUTO_ROWS = 10  # the rows the browser measures
 AUTO_MOST = 500  # the widest column it sizes by itself
 CELL_PADDING = 24
 # Rows taller than 4rem let the browser wrap text in its cells: a list that must be read whole on
-# one screen (the at-risk list: reasons and the action taken) draws its long text in up to three
-# lines, in columns just wide enough for that, instead of one line running off the right edge.
-WRAPPED_ROW = 68
-WRAP_LINES = 2.5  # lines a wrapped column is sized for (words do not fill every line)
-WRAP_LINES_OF = {"products": 2.0}  # product lists break only at their separators: fewer, longer lines
+# one screen (the at-risk list: reasons and the action taken) draws its long Chinese text in a few
+# lines, in columns just wide enough for that, instead of one line running off the right edge. The
+# rows hold four lines and the columns are sized for three (one spare for uneven breaks). The
+# browser decides to wrap by measuring a line's first characters at the average width of all text
+# drawn so far, so English beside Chinese names is left on one line (seen in Chromium, Streamlit
+# 1.67): text mostly of Latin letters keeps the one-line width of a long-text column instead.
+WRAPPED_ROW = 88
+WRAP_LINES = 3.0
+WRAP_LINES_OF = {"products": 2.5}  # product lists break only at their separators: fewer, longer lines
+WRAPPED_MOST = 560  # English runs half again as long as Chinese
 WRAPPABLE = WIDE | {"latest_action", "action"}
 NARROWEST_WRAPPED = 160
 
@@ -120,19 +125,30 @@ def column(name: str, label: str, values: pd.Series, wrapped: bool = False) -> d
 
 
 def shown_width(value: object) -> int:
-    """Pixels a value takes in a table cell (14 px per CJK or full-width character, 8 per other)."""
+    """Pixels a value takes in a table cell (14 px per CJK or full-width character, 7 per Latin
+    letter, 8 per other: digits and signs, so that a yuan figure is never under-measured)."""
     shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return sum(14 if unicodedata.east_asian_width(c) in "WF" else 8 for c in shown) + CELL_PADDING
+    wide = sum(
+        14 if unicodedata.east_asian_width(c) in "WF" else 7 if c.isascii() and c.isalpha() else 8 for c in shown
+    )
+    return wide + CELL_PADDING
+
+
+def mostly_chinese(values: pd.Series) -> bool:
+    """Whether most characters of `values` are Chinese (or other full-width) characters."""
+    text = "".join(str(v) for v in values if isinstance(v, str))
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return bool(text) and wide >= len(text.replace(" ", "")) / 2
 
 
 def text_width(name: str, label: str, values: pd.Series, wrapped: bool = False) -> str | int | None:
     """The width of a text column: None (the browser's own) when its first rows are as wide as any;
     else the pixels its widest value needs. Long-text columns (WIDE): "large", or more up to WIDEST;
-    in a table of wrapped rows, enough for their widest value in WRAP_LINES lines (up to "large")."""
+    in a table of wrapped rows, enough for their widest value in WRAP_LINES lines (up to WRAPPED_MOST)."""
     widest = max([shown_width(label), *(shown_width(v) for v in values)])
-    if wrapped and name in WRAPPABLE:
+    if wrapped and name in WRAPPABLE and mostly_chinese(values):
         lines = WRAP_LINES_OF.get(name, WRAP_LINES)
-        return max(shown_width(label), NARROWEST_WRAPPED, min(round(widest / lines) + CELL_PADDING, LARGE))
+        return max(shown_width(label), NARROWEST_WRAPPED, min(round(widest / lines) + CELL_PADDING, WRAPPED_MOST))
     if name in WIDE:
         return "large" if widest <= LARGE else min(widest, WIDEST)
     first = max([shown_width(label), *(shown_width(v) for v in values.head(AUTO_ROWS))])
@@ -217,6 +233,9 @@ def table(
         return
     shown = data.head(MAX_SHOWN)
     shown = shown_values(worded(shown) if worded else shown)
+    # tall rows only where some long text will wrap (Chinese: see WRAPPED_ROW)
+    wrap = wrap and any(str(c) in WRAPPABLE and mostly_chinese(shown[c]) for c in shown.columns)
+    config = column_config(shown, prefix, lang(), wrap)
     place.dataframe(
         shown,
         hide_index=True,
@@ -224,7 +243,7 @@ def table(
         height=height(len(shown), WRAPPED_ROW if wrap else None),
         row_height=WRAPPED_ROW if wrap else None,
         key=key,
-        column_config=column_config(shown, prefix, lang(), wrap),
+        column_config=config,
     )
     if len(data) > MAX_SHOWN:
         place.caption(t("app.truncated", shown=MAX_SHOWN, total=len(data)))

@@ -278,3 +278,6 @@ def test_in_a_table_of_wrapped_rows_long_text_is_sized_for_a_few_lines():
     width = tables.column("churn_reasons", "主要原因", reasons, wrapped=True)["width"]
     assert tables.NARROWEST_WRAPPED <= width < one_line and width * tables.WRAP_LINES >= one_line
     assert tables.column("account_name", "集团名称", pd.Series(["上海某某"]), wrapped=True).get("width") is None
+    # English is not wrapped by the browser beside Chinese names: it keeps a long one-line column
+    english = pd.Series(["Members leaving the group in 6 months 55.8%; Agreement ends in 2 months; " * 2])
+    assert tables.column("churn_reasons", "Top reasons", english, wrapped=True)["width"] == tables.WIDEST

@@ -352,15 +352,15 @@ def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_acc
     at = open_page(scored_copy, monkeypatch)
     table = at.dataframe[0]
     listed = table.value.set_index("account_id")
-    # what, why and what was done first: the reasons are not pushed off the right edge
+    # who, how much, what was done, the link and why first: nothing of it off the right edge
     assert list(table.value.columns[:8]) == [
         "account_name",
         "churn_probability",
         "revenue_at_risk_yuan",
-        "churn_reasons",
         "latest_action",
         "latest_action_status",
         "account_link",
+        "churn_reasons",
         "latest_action_at",
     ]
     assert listed.loc[acted, "latest_action"] == "上门拜访决策人，洽谈续约优惠"  # the latest, not the first
@@ -373,8 +373,8 @@ def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_acc
     # rows tall enough for the reasons to wrap in their cell, the column wide enough for them in a
     # few lines: read whole without scrolling sideways past the action and the link
     assert table.proto.row_height == tables.WRAPPED_ROW > 64  # Streamlit wraps text above 4rem
-    widest = max(tables.shown_width(r) for r in table.value["churn_reasons"])
-    assert config["churn_reasons"]["width"] * tables.WRAP_LINES >= min(widest, tables.LARGE * tables.WRAP_LINES)
+    widest = max(tables.shown_width(r) for r in listed["churn_reasons"])
+    assert config["churn_reasons"]["width"] * tables.WRAP_LINES >= min(widest, tables.WRAPPED_MOST * tables.WRAP_LINES)
     # the link: a link column whose address opens that account on the account view
     assert config["account_link"]["type_config"]["type"] == "link"
     url = urllib.parse.urlsplit(listed.loc[acted, "account_link"])
