@@ -81,6 +81,8 @@ with tabs[2]:
         st.info(t("account.no_peers"))
     else:
         st.caption(ui.peers_caption(v))
+        if fallback := ui.peers_fallback(v):  # the industry × size band had too few accounts
+            st.info(fallback, icon=":material/groups:")
         charts.plot(ui.peers_figure(v))
         tables.table(ui.table_of("peers", v))
 with tabs[3]:
@@ -92,7 +94,7 @@ with tabs[3]:
         r2.metric(t("account.metric.at_risk"), formats.yuan(v.score["revenue_at_risk_yuan"]))
         r3.metric(t("account.metric.revenue_12m"), formats.yuan(v.score["revenue_12m_yuan"]))
         st.markdown(f"**{t('account.reasons')}**")
-        tables.table(ui.table_of("reasons", v))
+        tables.table(ui.table_of("reasons", v))  # direction and strength in words, not log-odds
         st.caption(t("account.risk_caption"))
 with tabs[4]:
     for column, card in zip(st.columns(4), v.opportunities().itertuples(), strict=True):
@@ -101,14 +103,24 @@ with tabs[4]:
             st.metric(t("account.card.propensity"), formats.percent(card.propensity))
             st.metric(t("account.card.value"), formats.yuan(card.expected_value_yuan))
             st.caption(t("account.card.needs", n=card.interview_count, months=acc.NEEDS_MONTHS))
-            st.markdown(f"*{t('account.card.products')}*")
             if card.products.empty:
                 st.caption(t("account.card.no_products"))
             else:
-                tables.table(ui.recommendations_table(card.products))
+                st.caption(t("account.card.product_count", n=len(card.products)))
+    if fallback := ui.peers_fallback(v):
+        st.info(fallback, icon=":material/groups:")
+    st.markdown(f"**{t('account.all_products')}**")
+    if v.recommendations.empty:
+        st.caption(t("account.card.no_products"))
+    else:
+        tables.table(ui.all_recommendations(v))  # full width: the yuan figures are never cut
 with tabs[5]:
+    st.markdown(f"**{t('account.interviews')}**")
+    if v.interviews.empty:
+        st.caption(t("account.none"))
+    else:
+        ui.interview_list(v)  # every note whole, as text
     for title, frame, table in [
-        ("account.interviews", v.interviews, "interviews"),
         ("account.complaints", v.complaints, "complaints"),
         ("account.reports", v.competitor_reports, "reports"),
     ]:

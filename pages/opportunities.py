@@ -40,7 +40,8 @@ c4.metric(t("opportunities.retain_count"), f"{s.retain_count:,}")
 
 st.caption(t("opportunities.rule"))
 shown = opportunities.displayed(listed)
-tables.table(shown, "opportunities", key="opportunities_list")
+# what to sell and why beside the account, wrapped in their cells so that they read whole
+tables.table(opportunities.on_screen(shown), "opportunities", key="opportunities_list", wrap=True)
 tables.download(
     shown,
     "opportunities",

@@ -36,9 +36,10 @@ tab_risk, tab_district, tab_manager, tab_distribution = st.tabs([t(f"portfolio.{
 
 with tab_risk:
     top_n = st.segmented_control(t("portfolio.top_n"), [50, 100, 200], default=50, key="portfolio_top_n") or 50
-    risky = portfolio.displayed(portfolio.at_risk(path, filters, top_n, lang(), threshold))
+    risky = portfolio.at_risk_shown(portfolio.at_risk(path, filters, top_n, lang(), threshold))
     st.caption(t("portfolio.at_risk_caption", n=len(risky), threshold=threshold))
-    tables.table(risky, "portfolio", key="portfolio_at_risk", file_name=f"at_risk_{month}.csv")
+    # reasons and the action taken wrap in their cells: read whole, with the link, on one screen
+    tables.table(risky, "portfolio", key="portfolio_at_risk", file_name=f"at_risk_{month}.csv", wrap=True)
 
 with tab_district:
     districts = portfolio.displayed(summary.by_district)

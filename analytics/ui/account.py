@@ -19,7 +19,7 @@ from analytics.views.account import charts, documents
 from analytics.views.account import tables as account_tables
 from analytics.views.account import view as account
 
-QUERY_PARAM = "account"  # ?account=ID opens an account
+QUERY_PARAM = account.QUERY_PARAM  # ?account=ID opens an account
 SEARCH_KEY = "account_search"
 _LAST_SEARCH = "_account_last_search"
 
@@ -97,6 +97,25 @@ def table_of(name: str, v: account.AccountView) -> pd.DataFrame:
 
 def recommendations_table(products: pd.DataFrame) -> pd.DataFrame:
     return account_tables.recommendations_table(products, lang())
+
+
+def all_recommendations(v: account.AccountView) -> pd.DataFrame:
+    """Every area's recommended products, with why in words, for one full-width table."""
+    return account_tables.all_recommendations_table(v, lang())
+
+
+def peers_fallback(v: account.AccountView) -> str | None:
+    """The wider peer group said in words, when the account's own had too few accounts."""
+    return account_tables.peers_fallback(v, lang())
+
+
+def interview_list(v: account.AccountView) -> None:
+    """The interviews, newest first, each in a box: the line of who, when and needs found, then the
+    whole note — wrapped, as plain text (st.text: a note is never read as Markdown)."""
+    for header, note in account_tables.interview_entries(v, lang()):
+        with st.container(border=True):
+            st.caption(text.markdown(header))  # imported names in the line: shown as text
+            st.text(note or t("account.none"))
 
 
 def _product(frame: pd.DataFrame) -> pd.Series:

@@ -34,6 +34,24 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+# On screen, what to sell and why come right after the account (the Excel file keeps COLUMNS' order).
+SCREEN_FIRST = (
+    "priority_rank",
+    "account_name",
+    "focus",
+    "products",
+    "sell_reason",
+    "priority_value_yuan",
+    "top_reason",
+)
+
+
+def on_screen(shown: pd.DataFrame) -> pd.DataFrame:
+    """The shown list in screen order: SCREEN_FIRST, then every other column as listed."""
+    first = [c for c in SCREEN_FIRST if c in shown.columns]
+    return shown[first + [c for c in shown.columns if c not in first]]
+
+
 def manager_name(choices: pd.DataFrame, manager_id: str) -> str:
     """The name of manager `manager_id` among `choices` (a frame from `managers`)."""
     names = dict(zip(choices["manager_id"], choices["manager_name"].fillna(""), strict=True))

@@ -13,9 +13,30 @@ from analytics.ui import charts, text
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import portfolio
+from analytics.views.account import view as account
 
 # Columns whose values are data codes with a display name (analytics/common/i18n/common.csv).
 LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
+# The at-risk list as a manager reads it: who, how much, what was done about it, a link to the
+# account, and why (the reasons wrap in their cells, or in English run on to the right, past
+# nothing a manager needs); the identifiers and the rest after.
+AT_RISK_FIRST = (
+    "account_name",
+    "churn_probability",
+    "revenue_at_risk_yuan",
+    "latest_action",
+    "latest_action_status",
+    "account_link",
+    "churn_reasons",
+    "latest_action_at",
+    "manager_name",
+    "district",
+    "value_class",
+    "account_id",
+    "manager_id",
+    "revenue_12m_yuan",
+    "latest_action_owner_name",
+)
 
 
 @st.cache_data(show_spinner=False)
@@ -74,6 +95,24 @@ def displayed(frame: pd.DataFrame) -> pd.DataFrame:
         if str(column).endswith("_yuan"):
             shown[column] = shown[column].astype(float).round(0)
     return shown
+
+
+def at_risk_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk list as shown (`displayed`) in AT_RISK_FIRST order: the latest retention action
+    and its status in words ("未采取行动" when none was recorded) and a link that opens the account
+    view on the account (the page checks the user's reach again when it opens)."""
+    shown = displayed(frame)
+    if shown.empty:
+        return shown
+    none = shown["latest_action"].isna()
+    shown["latest_action"] = shown["latest_action"].astype(object).where(~none, t("portfolio.no_action"))
+    shown["latest_action_status"] = [
+        "" if pd.isna(s) else label("action_status", s) for s in shown["latest_action_status"]
+    ]
+    base = st.get_option("server.baseUrlPath") or ""
+    shown["account_link"] = [account.link(a, base) for a in shown["account_id"]]
+    rest = [c for c in shown.columns if c not in AT_RISK_FIRST and c != "latest_action_owner_id"]
+    return shown[[c for c in AT_RISK_FIRST if c in shown.columns] + rest]
 
 
 def band_labels(bands: pd.DataFrame) -> pd.DataFrame:

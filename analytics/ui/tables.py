@@ -14,6 +14,7 @@ when the button is clicked, and the click goes to the audit trail with who, what
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -59,8 +60,31 @@ FOUR_PLACES = frozenset({"auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs
 TWO_PLACES = frozenset({"lift_top_decile"})
 SIGNED_POINTS = frozenset({"share_change_points"})
 # Long text gets room; the account (and its rank) stays in view while a wide table scrolls sideways.
-WIDE = frozenset({"churn_reasons", "top_reason", "products", "description", "notes"})
+WIDE = frozenset({"churn_reasons", "top_reason", "sell_reason", "products", "description", "notes"})
 PINNED = frozenset({"priority_rank", "account_name"})
+LINK_SUFFIX = "_link"  # a column of addresses inside the app (…?account=ID), drawn as a link
+# Widths in pixels. The browser sizes a column without a width to its header and first rows only
+# (and at most 500 px): a longer value further down is cut ("3,3" for 3,345). A text column whose
+# widest value needs more room than its first rows gets that room; a long-text column (WIDE) gets
+# at least "large" and up to WIDEST, so that three reasons or a product list read whole.
+LARGE = 400
+WIDEST = 760
+AUTO_ROWS = 10  # the rows the browser measures
+AUTO_MOST = 500  # the widest column it sizes by itself
+CELL_PADDING = 24
+# Rows taller than 4rem let the browser wrap text in its cells: a list that must be read whole on
+# one screen (the at-risk list: reasons and the action taken) draws its long Chinese text in a few
+# lines, in columns just wide enough for that, instead of one line running off the right edge. The
+# rows hold four lines and the columns are sized for three (one spare for uneven breaks). The
+# browser decides to wrap by measuring a line's first characters at the average width of all text
+# drawn so far, so English beside Chinese names is left on one line (seen in Chromium, Streamlit
+# 1.67): text mostly of Latin letters keeps the one-line width of a long-text column instead.
+WRAPPED_ROW = 88
+WRAP_LINES = 3.0
+WRAP_LINES_OF = {"products": 2.5}  # product lists break only at their separators: fewer, longer lines
+WRAPPED_MOST = 560  # English runs half again as long as Chinese
+WRAPPABLE = WIDE | {"latest_action", "action"}
+NARROWEST_WRAPPED = 160
 
 Worded = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -71,9 +95,10 @@ def header(name: str, prefix: str | None, lang: str) -> str:
     return name if prefix is None else i18n.text(f"{prefix}.col.{name}", lang)
 
 
-def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
+def column(name: str, label: str, values: pd.Series, wrapped: bool = False) -> dict[str, Any]:
     """The column config of one column: by its name's unit suffix first, then by its values' type.
-    Always a config with the label; never None, which would hide the column."""
+    Always a config with the label; never None, which would hide the column. `wrapped`: the table's
+    rows are tall enough for text to wrap (WRAPPED_ROW), long-text columns are sized for that."""
     cc = st.column_config
     if name.endswith("_yuan"):
         return cc.NumberColumn(label, format="localized")
@@ -94,7 +119,40 @@ def column(name: str, label: str, values: pd.Series) -> dict[str, Any]:
         return cc.CheckboxColumn(label)
     if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
         return cc.NumberColumn(label, pinned=name in PINNED or None)
-    return cc.TextColumn(label, width="large" if name in WIDE else None, pinned=name in PINNED or None)
+    if name.endswith(LINK_SUFFIX):
+        return cc.LinkColumn(label, display_text=t("app.open_link"))
+    return cc.TextColumn(label, width=text_width(name, label, values, wrapped), pinned=name in PINNED or None)
+
+
+def shown_width(value: object) -> int:
+    """Pixels a value takes in a table cell (14 px per CJK or full-width character, 7 per Latin
+    letter, 8 per other: digits and signs, so that a yuan figure is never under-measured)."""
+    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    wide = sum(
+        14 if unicodedata.east_asian_width(c) in "WF" else 7 if c.isascii() and c.isalpha() else 8 for c in shown
+    )
+    return wide + CELL_PADDING
+
+
+def mostly_chinese(values: pd.Series) -> bool:
+    """Whether most characters of `values` are Chinese (or other full-width) characters."""
+    text = "".join(str(v) for v in values if isinstance(v, str))
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return bool(text) and wide >= len(text.replace(" ", "")) / 2
+
+
+def text_width(name: str, label: str, values: pd.Series, wrapped: bool = False) -> str | int | None:
+    """The width of a text column: None (the browser's own) when its first rows are as wide as any;
+    else the pixels its widest value needs. Long-text columns (WIDE): "large", or more up to WIDEST;
+    in a table of wrapped rows, enough for their widest value in WRAP_LINES lines (up to WRAPPED_MOST)."""
+    widest = max([shown_width(label), *(shown_width(v) for v in values)])
+    if wrapped and name in WRAPPABLE and mostly_chinese(values):
+        lines = WRAP_LINES_OF.get(name, WRAP_LINES)
+        return max(shown_width(label), NARROWEST_WRAPPED, min(round(widest / lines) + CELL_PADDING, WRAPPED_MOST))
+    if name in WIDE:
+        return "large" if widest <= LARGE else min(widest, WIDEST)
+    first = max([shown_width(label), *(shown_width(v) for v in values.head(AUTO_ROWS))])
+    return min(widest, AUTO_MOST) if widest > first else None
 
 
 def is_percent(name: str) -> bool:
@@ -138,14 +196,18 @@ def file_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**changed) if changed else frame
 
 
-def column_config(shown: pd.DataFrame, prefix: str | None, lang: str) -> dict[str, dict[str, Any]]:
+def column_config(
+    shown: pd.DataFrame, prefix: str | None, lang: str, wrapped: bool = False
+) -> dict[str, dict[str, Any]]:
     """A column config for every column of `shown`, headers in `lang`."""
-    return {str(name): column(str(name), header(str(name), prefix, lang), shown[name]) for name in shown.columns}
+    return {
+        str(name): column(str(name), header(str(name), prefix, lang), shown[name], wrapped) for name in shown.columns
+    }
 
 
-def height(rows: int) -> int:
-    """Pixels for a table that shows up to MOST_ROWS rows before it scrolls."""
-    return 38 + 35 * min(max(rows, 1), MOST_ROWS)
+def height(rows: int, row_height: int | None = None) -> int:
+    """Pixels for a table that shows up to MOST_ROWS rows (of `row_height`) before it scrolls."""
+    return 38 + (row_height or 35) * min(max(rows, 1), MOST_ROWS if row_height is None else MOST_ROWS // 2)
 
 
 def table(
@@ -156,9 +218,11 @@ def table(
     file_name: str | None = None,
     worded: Worded | None = None,
     where: DeltaGenerator | None = None,
+    wrap: bool = False,
 ) -> None:
     """Draw `data` (columns named as in the data, headers `<prefix>.col.<name>`; prefix None for a
-    frame already worded for people), or a note when it has no rows.
+    frame already worded for people), or a note when it has no rows. With `wrap`, rows are tall
+    enough (WRAPPED_ROW) for long text to wrap in its cell, read whole without scrolling sideways.
 
     `worded` turns rows into what people read (display names of codes, the columns shown); it is
     applied to the first MAX_SHOWN rows only, and to the whole frame when it is downloaded. With
@@ -169,13 +233,17 @@ def table(
         return
     shown = data.head(MAX_SHOWN)
     shown = shown_values(worded(shown) if worded else shown)
+    # tall rows only where some long text will wrap (Chinese: see WRAPPED_ROW)
+    wrap = wrap and any(str(c) in WRAPPABLE and mostly_chinese(shown[c]) for c in shown.columns)
+    config = column_config(shown, prefix, lang(), wrap)
     place.dataframe(
         shown,
         hide_index=True,
         width="stretch",
-        height=height(len(shown)),
+        height=height(len(shown), WRAPPED_ROW if wrap else None),
+        row_height=WRAPPED_ROW if wrap else None,
         key=key,
-        column_config=column_config(shown, prefix, lang()),
+        column_config=config,
         placeholder="",  # a missing number is an empty cell, as missing text is (not a grey "None")
     )
     if len(data) > MAX_SHOWN:

@@ -17,8 +17,9 @@ from analytics.common.formats import yuan
 from analytics.views import portfolio
 from analytics.warehouse import queries
 
-# How many recommended products each account shows.
+# How many recommended products each account shows, and for how many of them it says why.
 PRODUCT_COUNT = 3
+REASON_COUNT = 2
 
 # The columns of the list (and of its Excel export), in order.
 COLUMNS: tuple[str, ...] = (
@@ -32,6 +33,7 @@ COLUMNS: tuple[str, ...] = (
     # what to sell, then what may be lost: a manager reads first what to propose
     "best_area",
     "products",
+    "sell_reason",
     "best_area_propensity",
     "best_area_value_yuan",
     "opportunity_value_yuan",
@@ -68,6 +70,29 @@ def _products(ids: object, names: object, values: object, lang: str) -> str:
     )
 
 
+def _listed(value: object) -> list:
+    return list(value) if isinstance(value, list | np.ndarray) else []
+
+
+def sell_reason(row: Mapping[str, object], lang: str, count: int = REASON_COUNT) -> str:
+    """Why to offer the account its first `count` products, in a manager's words: "企业邮箱：同行业同
+    规模集团58%已使用；语音专线：近6个月走访中客户提出基础通信需求" — from each recommendation's basis
+    (named in an interview, a need of its area voiced, its peers) and the peers' adoption of it. Never
+    a trait of the account (its size, its tenure): those are no reason to buy."""
+    from analytics.views.account.view import product_label, recommendation_reason
+
+    columns = ("product_ids", "product_names", "product_bases", "product_peer_rates", "product_peer_levels")
+    ids, names, bases, rates, levels = (_listed(row.get(c)) for c in columns)
+    areas = _listed(row.get("product_areas"))
+    parts = []
+    for pid, name, basis, rate, level, area in list(zip(ids, names, bases, rates, levels, areas, strict=False))[:count]:
+        why = recommendation_reason(basis, rate, level, area, lang)
+        parts.append(
+            f"{product_label(pid, name, lang)}：{why}" if lang == "zh" else f"{product_label(pid, name, lang)}: {why}"
+        )
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def accounts(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -81,7 +106,9 @@ def accounts(
     Priority = revenue at risk + opportunity value: both are expected yuan a year (churn
     probability × trailing 12-month revenue; Σ area propensity × expected annual value), so the
     list puts first the accounts where the manager's attention moves the most money. `focus` says
-    which of the two is larger: "retain" or "grow". Columns: COLUMNS.
+    which of the two is larger: "retain" or "grow". `sell_reason` says why to offer the products
+    (`sell_reason`); `top_reason`, the top churn reason, only where the focus is retention or the
+    account is at risk (empty on an account to grow). Columns: COLUMNS.
     """
     params = filters.params() | {"manager_id": manager_id, "product_count": product_count}
     frame = queries.run(con, "opportunities_accounts", params)
@@ -91,12 +118,18 @@ def accounts(
         _products(*row, lang)
         for row in zip(frame["product_ids"], frame["product_names"], frame["product_values_yuan"], strict=True)
     ]
+    frame["sell_reason"] = [sell_reason(row, lang) for row in frame.to_dict("records")]
     if lang != i18n.DEFAULT_LANGUAGE and len(frame):
         worded = portfolio.reasons(con, filters, list(frame["account_id"]), lang, top=1)
         frame["top_reason"] = [
             worded[a][0] if worded.get(a) else stored
             for a, stored in zip(frame["account_id"], frame["top_reason"], strict=True)
         ]
+    # The churn reason is a reason to act only where retention is the focus or the account is at
+    # risk; on an account to grow it would read as a reason to sell ("单位106人"), which it is not.
+    threshold = rules.at_risk_probability()
+    retain = (frame["focus"] == "retain") | frame["churn_probability"].map(lambda p: rules.is_at_risk(p, threshold))
+    frame["top_reason"] = frame["top_reason"].astype(object).where(retain.astype(bool), None)
     return frame[list(COLUMNS)]
 
 

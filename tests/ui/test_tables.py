@@ -250,3 +250,34 @@ def test_missing_text_and_times_are_drawn_empty_not_none():
     assert list(shown["due_on"]) == ["2026-01-31", ""]
     config = tables.column_config(shown, None, "zh")
     assert meant(config["locked_until_at"])["type_config"] == {"type": "text"}  # no date parsing of ""
+
+
+def test_a_value_longer_than_the_first_rows_gets_the_room_it_needs():
+    # The browser sizes a column by its header and first rows: the 11th, longer value would be cut
+    # ("3,3" for 3,345,678.00) without an explicit width.
+    values = pd.Series(["12.00"] * tables.AUTO_ROWS + ["3,345,678.00"])
+    width = tables.column("收入（元）", "收入（元）", values)["width"]
+    assert isinstance(width, int) and width >= tables.shown_width("3,345,678.00")
+    assert tables.column("产品", "产品", pd.Series(["语音专线", "企业邮箱"])).get("width") is None  # first rows suffice
+    assert tables.shown_width("企业") > tables.shown_width("ab")  # CJK characters are wide
+    # long text: at least "large", more when three reasons need it, never wider than WIDEST
+    reasons = pd.Series(["近6个月成员流失率55.8%；协议2个月后到期；决策人使用异网号码" * 3])
+    assert tables.column("churn_reasons", "主要原因", reasons)["width"] == tables.WIDEST
+    assert tables.column("churn_reasons", "主要原因", pd.Series(["协议到期"]))["width"] == "large"
+
+
+def test_a_link_column_is_drawn_as_a_link():
+    config = meant(tables.column("account_link", "客户视图", pd.Series(["/account?account=1"])))
+    assert config["type_config"]["type"] == "link"
+    assert config["label"] == "客户视图" and config["type_config"]["display_text"]
+
+
+def test_in_a_table_of_wrapped_rows_long_text_is_sized_for_a_few_lines():
+    reasons = pd.Series(["近6个月成员流失率55.8%；协议2个月后到期；决策人使用异网号码"])
+    one_line = tables.shown_width(reasons.iloc[0])
+    width = tables.column("churn_reasons", "主要原因", reasons, wrapped=True)["width"]
+    assert tables.NARROWEST_WRAPPED <= width < one_line and width * tables.WRAP_LINES >= one_line
+    assert tables.column("account_name", "集团名称", pd.Series(["上海某某"]), wrapped=True).get("width") is None
+    # English is not wrapped by the browser beside Chinese names: it keeps a long one-line column
+    english = pd.Series(["Members leaving the group in 6 months 55.8%; Agreement ends in 2 months; " * 2])
+    assert tables.column("churn_reasons", "Top reasons", english, wrapped=True)["width"] == tables.WIDEST

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
+from analytics import config
+from analytics.access import auth
+from analytics.common import i18n
+from analytics.ui import tables
 from analytics.views.account import view as account
 from analytics.warehouse import db
 
@@ -115,7 +120,8 @@ def test_every_column_is_drawn_and_the_documents_are_written_and_audited_only_wh
 ):
     offered = offered_downloads(monkeypatch)
     at = open_account(scored_copy, monkeypatch, known["account_id"])
-    assert len(at.dataframe) >= 8 and unlabelled_columns(at) == []  # names, roles, products: all drawn
+    # profile, key people, products, peers, reasons, recommendations (one table, not one per card)
+    assert len(at.dataframe) >= 6 and unlabelled_columns(at) == []  # names, roles, products: all drawn
     # two documents: the customer's proposal and the internal brief (the first run drew the default page too)
     names = {kind: n for n in offered if n.endswith(".docx") for kind in ("proposal", "brief") if kind_of(n) == kind}
     assert set(names) == {"proposal", "brief"}
@@ -216,18 +222,129 @@ def test_the_sidebar_filters_narrow_the_picker(scored_path, monkeypatch, known):
     assert districts["district"].tolist() == [known["district"]]
 
 
-def test_notes_are_shown_as_text_never_as_markdown(scored_path, monkeypatch, known):
+def test_notes_are_shown_whole_as_text_never_as_markdown(scored_path, monkeypatch, known):
     at = open_account(scored_path, monkeypatch, known["account_id"])
     notes = sql(
         scored_path,
-        "select notes from interactions where account_id = ? order by occurred_at desc limit 1",
-        [known["account_id"]],
+        """
+        select notes from interactions
+        where account_id = ? and occurred_at >= ?::date - interval 11 month and notes is not null
+        order by occurred_at desc
+    """,
+        [known["account_id"], known["month"]],
     )["notes"]
     if notes.empty:
         pytest.skip("the account has no interview")
-    interviews = next(f.value for f in at.dataframe if "纪要" in f.value.columns)
-    assert notes.iloc[0] in set(interviews["纪要"])
-    assert not any(notes.iloc[0] in m.value for m in at.markdown)
+    shown = [element.value for element in at.text]  # st.text: plain text, wrapped, never Markdown
+    assert all(note in shown for note in notes)  # every note whole, not cut to a cell
+    assert not any(note in m.value for note in notes for m in at.markdown)
+    assert not any(note in m.value for note in notes for m in at.caption)
+    assert not any("纪要" in f.value.columns for f in at.dataframe)  # no note left in a narrow cell
+
+
+def test_the_reasons_say_direction_and_strength_in_words_never_log_odds(scored_path, monkeypatch, known):
+    at = open_account(scored_path, monkeypatch, known["account_id"])
+    table = next(f.value for f in at.dataframe if "原因" in f.value.columns)
+    assert list(table.columns) == ["序号", "原因", "方向", "影响程度", "影响占比"]
+    stored = sql(
+        scored_path,
+        "select contribution from score_reasons where account_id = ? and as_of_month = ? order by rank",
+        [known["account_id"], known["month"]],
+    )["contribution"]
+    shares = stored.abs() / stored.abs().sum()
+    assert table["影响占比"].tolist() == [f"{s:.0%}" for s in shares]
+    assert table["方向"].tolist() == ["提高风险" if c > 0 else "降低风险" for c in stored]
+    assert table["影响程度"].tolist() == ["强" if s >= 0.3 else "中" if s >= 0.15 else "弱" for s in shares]
+    # no column of the model's raw numbers (0.532, 1.016): nothing a manager cannot read
+    for column in table.columns:
+        assert not table[column].astype(str).str.fullmatch(r"-?\d+\.\d{2,}").any(), column
+    assert not any("对数几率" in c.value or "log-odds" in c.value for c in at.caption)
+    at.session_state["lang"] = "en"
+    at.run()
+    english = next(f.value for f in at.dataframe if "Reason" in f.value.columns)
+    assert list(english.columns) == ["#", "Reason", "Direction", "Strength", "Share of weight"]
+    assert set(english["Strength"]) <= {"Strong", "Medium", "Weak"}
+
+
+def test_recommended_products_are_drawn_full_width_with_room_for_their_figures(scored_path, monkeypatch, known):
+    at = open_account(scored_path, monkeypatch, known["account_id"])
+    opportunities_tab = at.tabs[4]
+    for card in opportunities_tab.columns:  # the four cards: no table squeezed into a quarter width
+        assert len(card.dataframe) == 0
+    (table,) = [f for f in opportunities_tab.dataframe if "概率" in f.value.columns]
+    shown = table.value
+    assert set(shown["产品"]) == known["products"]
+    order = [i18n.label("area", area) for area in config.AREAS]  # area by area, in the cards' order
+    assert shown["信息化领域"].map(order.index).is_monotonic_increasing
+    # why in words: named, a voiced need, or how many peers hold it — never a bare kind of reason
+    assert shown["推荐依据"].str.contains("走访|已使用").all()
+    drawn = json.loads(table.proto.columns)
+    for column in shown.columns:  # a column's widest value fits its width (or the browser sizes it)
+        width = drawn[column].get("width")
+        widest = max(tables.shown_width(v) for v in [column, *shown[column]])
+        if isinstance(width, int):
+            assert width >= min(widest, tables.AUTO_MOST)
+
+
+def test_a_peer_group_that_fell_back_is_said_in_words(scored_path, monkeypatch):
+    def account_at(level: str) -> str | None:
+        rows = sql(
+            scored_path,
+            """
+            select scores.account_id from scores
+            inner join stg_accounts as a using (account_id)
+            inner join mart_peer_benchmarks as b on b.industry = a.industry and b.size_band = a.size_band
+            where scores.as_of_month = (select max(as_of_month) from scores) and b.peer_level = ?
+                and b.billing_month = (select max(billing_month) from mart_peer_benchmarks)
+            order by scores.account_id limit 1
+        """,
+            [level],
+        )
+        return None if rows.empty else rows.iloc[0, 0]
+
+    fell_back, own = account_at("industry"), account_at("industry_size")
+    assert fell_back and own, "the demo has peer groups of both kinds"
+    at = open_account(scored_path, monkeypatch, fell_back)
+    said = "同行业同规模集团不足20家，已按同行业（不分规模）比较。"
+    assert sum(said in i.value for i in at.info) == 2  # on the peers tab and beside the recommendations
+    at = open_account(scored_path, monkeypatch, own)
+    assert not any("不足20家" in i.value for i in at.info)
+
+
+def test_a_link_to_an_account_outside_a_managers_reach_opens_nothing(scored_path, monkeypatch):
+    """The demo manager follows a link (?account=ID) to one of their accounts and to another
+    manager's: the id from the URL is checked against their reach on the server."""
+    with db.connect(scored_path) as con:
+        user = auth.current(con, auth.User("manager", "", "manager"))
+    assert user is not None and user.manager_id
+    mine, theirs = (
+        sql(
+            scored_path,
+            f"select account_id, account_name from accounts where manager_id {op} ? order by account_id limit 1",
+            [user.manager_id],
+        ).iloc[0]
+        for op in ("=", "<>")
+    )
+    monkeypatch.setenv("NEEDSMINE_DB", str(scored_path))
+    for target, opens in ((mine, True), (theirs, False)):
+        at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), user)
+        at.run()
+        at.query_params["account"] = target["account_id"]
+        at.switch_page("pages/account.py")
+        at.run()
+        assert not at.exception
+        if opens:
+            assert picker(at).value == target["account_id"]
+            assert at.subheader[0].value == target["account_name"]
+        else:
+            assert any(target["account_id"] in w.value for w in at.warning)
+            assert not any(option.startswith(target["account_id"]) for option in picker(at).options)
+            assert all(s.value != target["account_name"] for s in at.subheader)
+            assert picker(at).value in set(
+                sql(scored_path, "select account_id from accounts where manager_id = ?", [user.manager_id])[
+                    "account_id"
+                ]
+            )
 
 
 def test_the_view_reads_one_account_consistently(scored_path, known):

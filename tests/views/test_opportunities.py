@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
 from analytics import config
+from analytics.common import rules
 from analytics.common.filters import Filters
 from analytics.views import opportunities
 from analytics.warehouse import db
@@ -147,7 +149,7 @@ def test_english_switch_shows_english_labels_and_headers(scored_copy, monkeypatc
     assert any(c.value.startswith("Ranking: priority =") for c in at.caption)
     listed = at.dataframe[0].value
     assert set(listed["focus"]) <= {"Retain", "Grow"}
-    reasons = listed["top_reason"].dropna()
+    reasons = listed["top_reason"][listed["top_reason"] != ""]
     assert sum(not re.search("[\u4e00-\u9fff]", r) for r in reasons) > len(reasons) / 2
     assert set(listed["best_area"]) <= {
         "Basic communications",
@@ -206,7 +208,9 @@ def test_accounts_rank_areas_and_products_as_sql_does(scored_path, month):
         assert values[row["best_area"]] == max(values.values())
         assert row["best_area_propensity"] == pytest.approx(score[f"propensity_{row['best_area']}"])
         assert row["revenue_at_risk_yuan"] == pytest.approx(score["revenue_at_risk_yuan"])
-        assert row["top_reason"] == score["churn_reasons"][0]
+        retain = score["revenue_at_risk_yuan"] > score["opportunity_value_yuan"]
+        at_risk = score["churn_probability"] >= rules.at_risk_probability()
+        assert row["top_reason"] == (score["churn_reasons"][0] if retain or at_risk else None)
         assert row["focus"] == ("retain" if score["revenue_at_risk_yuan"] > score["opportunity_value_yuan"] else "grow")
         best = products[products["account_id"] == account_id].head(opportunities.PRODUCT_COUNT)
         if len(best):
@@ -228,3 +232,52 @@ def test_excel_bytes_keeps_numbers_as_numbers():
     assert [c.value for c in sheet[1]] == ["集团编号", "churn_probability", "revenue_at_risk_yuan"]
     assert sheet["B2"].value == 0.25 and sheet["B2"].number_format == "0.0%"
     assert sheet["C2"].value == 1234 and sheet["C2"].number_format == "#,##0"
+
+
+TRAITS = (r"^单位\d+人$", r"^入网[\d.]+年$", r"^集团成员\d+人$", r"^行业：", r"^单位性质：", r"集团$")
+
+
+def test_upsell_rows_say_why_to_buy_the_products_not_what_the_account_is(scored_path, monkeypatch, month):
+    at = open_page(scored_path, monkeypatch)
+    listed = at.dataframe[0].value
+    columns = list(listed.columns)
+    # what to sell comes before what may be lost, and beside it why
+    assert columns.index("products") < columns.index("sell_reason") < columns.index("churn_probability")
+    assert json.loads(at.dataframe[0].proto.columns)["sell_reason"]["label"] == "推荐理由"
+    grow = listed[listed["focus"] == "拓展"]
+    assert len(grow) > 0
+    for _, row in grow.iterrows():
+        if float(row["churn_probability"]) < rules.at_risk_probability() * 100:  # drawn in percent points
+            assert row["top_reason"] == ""  # a churn reason is no reason to sell
+        for part in [p for p in str(row["sell_reason"]).split("；") if p]:
+            product, why = part.split("：", 1)
+            assert product in row["products"]
+            assert not any(re.search(t, why) for t in TRAITS), why
+            assert re.fullmatch(
+                r"(同行业同规模|同行业|同规模)集团\d+%已使用|全部在网集团中\d+%已使用"
+                r"|近6个月走访中客户提出.+需求|客户在走访中点名要该产品|同类集团普遍使用",
+                why,
+            ), why
+    with_products = listed[listed["products"] != ""]
+    assert (with_products["sell_reason"] != "").all()
+
+
+def test_the_peer_share_in_a_reason_is_the_peers_own(scored_path, month):
+    manager = frame(scored_path, "select min(manager_id) as m from accounts")["m"].iloc[0]
+    with db.connect(scored_path) as con:
+        listed = opportunities.accounts(con.cursor(), Filters(month=month), manager)
+        rates = con.execute(
+            """
+            select a.account_id, b.product_name, b.adoption_rate from stg_accounts as a
+            inner join mart_peer_benchmarks as b on b.industry = a.industry and b.size_band = a.size_band
+            where b.billing_month = (select max(billing_month) from mart_peer_benchmarks where billing_month <= ?)
+        """,
+            [month],
+        ).df()
+    rate = {(a, p): r for a, p, r in rates.itertuples(index=False)}
+    checked = 0
+    for account_id, reason in zip(listed["account_id"], listed["sell_reason"], strict=True):
+        for product, share in re.findall(r"([^；：]+)：(?:同行业同规模|同行业|同规模)集团(\d+)%已使用", reason):
+            assert int(share) == round(rate[(account_id, product)] * 100)
+            checked += 1
+    assert checked > 0

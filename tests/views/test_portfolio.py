@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
+import urllib.parse
 from pathlib import Path
 
 import pandas as pd
@@ -13,10 +15,13 @@ import pytest
 from apptest import exports, offered_downloads, signed_in, unlabelled_columns
 from streamlit.testing.v1 import AppTest
 
+from analytics.access import pages
 from analytics.common import rules
 from analytics.common.filters import Filters
+from analytics.ui import tables
 from analytics.views import portfolio
 from analytics.views.account import view as account
+from analytics.views.daily_work import records
 from analytics.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -320,3 +325,74 @@ def test_reasons_are_worded_from_the_accounts_own_values(scored_path, months):
     for row in picked.itertuples(index=False):
         expected = account.reason_text(row.feature, float(values[row.account_id]), row.reason, "en")
         assert worded[row.account_id][0] == expected != row.reason
+
+
+# ---- the at-risk list says what to do -------------------------------------------------------------
+
+
+def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_account(scored_copy, monkeypatch, months):
+    first_two = frame(
+        scored_copy,
+        """
+        select account_id from scores where as_of_month = ? and churn_probability >= ?
+        order by revenue_at_risk_yuan desc, account_id limit 2
+    """,
+        [months[0], rules.at_risk_probability()],
+    )["account_id"].tolist()
+    acted, untouched = first_two
+    with db.connect(scored_copy) as con:  # as the 客户挽留 page records them, an older and a newer one
+        records.record_retention_action(
+            con, {"account_id": acted, "action": "电话回访，了解不满原因"}, now=dt.datetime(2026, 11, 2, 9, 0)
+        )
+        records.record_retention_action(
+            con,
+            {"account_id": acted, "action": "上门拜访决策人，洽谈续约优惠", "status": "进行中"},
+            now=dt.datetime(2026, 11, 20, 15, 30),
+        )
+    at = open_page(scored_copy, monkeypatch)
+    table = at.dataframe[0]
+    listed = table.value.set_index("account_id")
+    # who, how much, what was done, the link and why first: nothing of it off the right edge
+    assert list(table.value.columns[:8]) == [
+        "account_name",
+        "churn_probability",
+        "revenue_at_risk_yuan",
+        "latest_action",
+        "latest_action_status",
+        "account_link",
+        "churn_reasons",
+        "latest_action_at",
+    ]
+    assert listed.loc[acted, "latest_action"] == "上门拜访决策人，洽谈续约优惠"  # the latest, not the first
+    assert listed.loc[acted, "latest_action_status"] == "进行中"
+    assert listed.loc[untouched, "latest_action"] == "未采取行动"
+    assert listed.loc[untouched, "latest_action_status"] == ""
+    assert (listed.drop(index=acted)["latest_action"] == "未采取行动").all()
+    config = json.loads(table.proto.columns)
+    assert config["latest_action"]["label"] == "最近挽留行动" and config["latest_action_status"]["label"] == "行动状态"
+    # rows tall enough for the reasons to wrap in their cell, the column wide enough for them in a
+    # few lines: read whole without scrolling sideways past the action and the link
+    assert table.proto.row_height == tables.WRAPPED_ROW > 64  # Streamlit wraps text above 4rem
+    widest = max(tables.shown_width(r) for r in listed["churn_reasons"])
+    assert config["churn_reasons"]["width"] * tables.WRAP_LINES >= min(widest, tables.WRAPPED_MOST * tables.WRAP_LINES)
+    # the link: a link column whose address opens that account on the account view
+    assert config["account_link"]["type_config"]["type"] == "link"
+    url = urllib.parse.urlsplit(listed.loc[acted, "account_link"])
+    page = pages.at_url(url.path)
+    assert page is not None and page.name == "account"
+    opened = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    opened.run()
+    for key, value in urllib.parse.parse_qsl(url.query):
+        opened.query_params[key] = value
+    opened.switch_page(page.file)
+    opened.run()
+    assert not opened.exception
+    assert opened.subheader[0].value == listed.loc[acted, "account_name"]
+    assert opened.query_params["account"] == acted
+
+
+def test_the_at_risk_list_speaks_english_too(scored_path, monkeypatch):
+    at = open_page(scored_path, monkeypatch, lang="en")
+    listed = at.dataframe[0].value
+    assert set(listed["latest_action"]) == {"No action taken"}  # the demo records no action
+    assert json.loads(at.dataframe[0].proto.columns)["account_link"]["label"] == "Account view"

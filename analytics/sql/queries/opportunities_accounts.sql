@@ -1,6 +1,9 @@
 -- Every scored account of one manager (`manager_id`) within the filters in the selected month:
 -- its churn risk and top reason, its best area, its `product_count` best recommended products,
--- and a priority value (revenue at risk + opportunity value, both expected yuan a year).
+-- and a priority value (revenue at risk + opportunity value, both expected yuan a year). For each
+-- product, why it is proposed (basis: named / need / peers, score_candidates.sql) and how many of
+-- the account's peers hold it (mart_peer_benchmarks: the latest benchmark month on or before the
+-- month, the peer group it fell back to in peer_level), so that the page can say why in words.
 with accounts as (
     select * from scoped_accounts(
         $districts::varchar[], $industries::varchar[], $classes::varchar[], $managers::varchar[],
@@ -14,6 +17,28 @@ scores as (
 
 recommendations as (
     select * from score_recommendations
+),
+
+benchmarks as (
+    select * from mart_peer_benchmarks
+),
+
+benchmark_month as (
+    select
+        coalesce(max(billing_month) filter (where billing_month <= $month::date), min(billing_month))
+            as billing_month,
+    from benchmarks
+),
+
+peer_rates as (
+    select
+        benchmarks.industry,
+        benchmarks.size_band,
+        benchmarks.product_id,
+        benchmarks.adoption_rate,
+        benchmarks.peer_level,
+    from benchmarks
+    inner join benchmark_month on benchmark_month.billing_month = benchmarks.billing_month
 ),
 
 manager_accounts as (
@@ -66,6 +91,10 @@ ranked_products as (
         recommendations.product_id,
         recommendations.product_name,
         recommendations.expected_value_yuan,
+        recommendations.area,
+        coalesce(recommendations.basis, 'peers') as basis,
+        peer_rates.adoption_rate as peer_adoption_rate,
+        peer_rates.peer_level,
         row_number() over (
             partition by recommendations.account_id
             order by recommendations.expected_value_yuan desc nulls last, recommendations.probability desc,
@@ -73,6 +102,10 @@ ranked_products as (
         ) as product_rank,
     from recommendations
     inner join manager_accounts on manager_accounts.account_id = recommendations.account_id
+    left join peer_rates
+        on peer_rates.industry = manager_accounts.industry
+        and peer_rates.size_band = manager_accounts.size_band
+        and peer_rates.product_id = recommendations.product_id
     where recommendations.as_of_month = $month::date
 ),
 
@@ -82,6 +115,10 @@ top_products as (
         list(product_id order by product_rank) as product_ids,
         list(product_name order by product_rank) as product_names,
         list(expected_value_yuan order by product_rank) as product_values_yuan,
+        list(area order by product_rank) as product_areas,
+        list(basis order by product_rank) as product_bases,
+        list(peer_adoption_rate order by product_rank) as product_peer_rates,
+        list(peer_level order by product_rank) as product_peer_levels,
         sum(expected_value_yuan) as products_value_yuan,
     from ranked_products
     where product_rank <= $product_count
@@ -105,6 +142,10 @@ final as (
         top_products.product_ids,
         top_products.product_names,
         top_products.product_values_yuan,
+        top_products.product_areas,
+        top_products.product_bases,
+        top_products.product_peer_rates,
+        top_products.product_peer_levels,
         top_products.products_value_yuan,
         coalesce(month_scores.revenue_at_risk_yuan, 0)
             + coalesce(month_scores.opportunity_value_yuan, 0) as priority_value_yuan,

@@ -8,7 +8,7 @@ import pandas as pd
 from analytics.common import i18n
 from analytics.common.formats import date_text, minute_text, percent, signed_percent, yuan
 from analytics.config import AREAS
-from analytics.views.account.view import AccountView, product_label, reason_text
+from analytics.views.account.view import AccountView, product_label, reason_text, recommendation_reason
 
 
 class Words:
@@ -61,6 +61,16 @@ def peers_caption(v: AccountView, lang: str) -> str:
         n=int(first["peer_account_count"]),
         month=f"{pd.Timestamp(first['billing_month']):%Y-%m}",
     )
+
+
+def peers_fallback(v: AccountView, lang: str) -> str | None:
+    """When the peers are not the account's own industry × size band (too few accounts there),
+    which wider group they are, in words ("同行业同规模集团不足20家，已按同行业（不分规模）比较。");
+    None when they are, or when there are no peers."""
+    if v.peers.empty or "peer_level" not in v.peers.columns:
+        return None
+    level = str(v.peers["peer_level"].iloc[0] or "industry_size")
+    return None if level == "industry_size" else Words(lang).t(f"account.peers_fallback.{level}")
 
 
 def profile_table(v: AccountView, lang: str) -> pd.DataFrame:
@@ -137,29 +147,87 @@ def reason_words(v: AccountView, lang: str) -> list[str]:
     return [reason_text(f, x, s, lang) for f, x, s in zip(r["feature"], r["value"], r["reason"], strict=True)]
 
 
+# How strongly a reason weighs, from its share of the reasons' total absolute contribution.
+STRONG_SHARE = 0.30
+MEDIUM_SHARE = 0.15
+
+
+def reason_weights(contributions: pd.Series) -> pd.DataFrame:
+    """Each reason's weight as a manager reads it, not the model's log-odds: direction ("up" raises
+    the churn risk, "down" lowers it), share of the total absolute contribution of the reasons
+    listed (0.42), and strength from that share (strong ≥ 30 %, medium ≥ 15 %, else weak)."""
+    values = pd.to_numeric(contributions, errors="coerce").fillna(0.0).astype(float)
+    total = values.abs().sum()
+    share = values.abs() / total if total else values * 0.0
+    strength = ["strong" if s >= STRONG_SHARE else "medium" if s >= MEDIUM_SHARE else "weak" for s in share]
+    return pd.DataFrame(
+        {"direction": ["down" if v < 0 else "up" for v in values], "share": share, "strength": strength},
+        index=contributions.index,
+    )
+
+
 def reasons_table(v: AccountView, lang: str) -> pd.DataFrame:
+    """The churn reasons in words: what, whether it raises or lowers the risk, and how strongly
+    (强/中/弱 and its share of the reasons' weight) — never the model's raw contribution."""
     w, r = Words(lang), v.reasons
+    weights = reason_weights(r["contribution"])
     return pd.DataFrame(
         {
             w.t("account.col.rank"): r["rank"].astype(int),
             w.t("account.col.reason"): reason_words(v, lang),
-            w.t("account.col.contribution"): r["contribution"].map(lambda x: f"{float(x):.3f}"),
+            w.t("account.col.direction"): weights["direction"].map(lambda d: w.t(f"account.direction.{d}")),
+            w.t("account.col.strength"): weights["strength"].map(lambda s: w.t(f"account.strength.{s}")),
+            w.t("account.col.weight_share"): weights["share"].map(lambda x: percent(x, 0)),
         }
     )
 
 
-def recommendations_table(products: pd.DataFrame, lang: str) -> pd.DataFrame:
+def why_texts(products: pd.DataFrame, peers: pd.DataFrame | None, lang: str) -> pd.Series:
+    """Why each recommended product is proposed, in words (`recommendation_reason`): named in an
+    interview, a need of its area voiced, or its peers' adoption from the peers table."""
+    basis = products["basis"] if "basis" in products.columns else pd.Series("peers", index=products.index)
+    adoption: dict[str, object] = {}
+    level: object = None
+    if peers is not None and len(peers):
+        adoption = dict(zip(peers["product_id"], peers["adoption_rate"], strict=True))
+        level = peers["peer_level"].iloc[0] if "peer_level" in peers.columns else None
+    texts = [
+        recommendation_reason(b if isinstance(b, str) else "peers", adoption.get(pid), level, area, lang)
+        for b, pid, area in zip(basis, products["product_id"], products["area"], strict=True)
+    ]
+    return pd.Series(texts, index=products.index, dtype=object)
+
+
+def recommendations_table(products: pd.DataFrame, lang: str, peers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One area's recommended products. With `peers` (the account's peers table) the reason says
+    how many peers hold the product; without, the kind of reason only."""
     w = Words(lang)
     basis = products["basis"] if "basis" in products.columns else pd.Series("peers", index=products.index)
+    why = (
+        why_texts(products, peers, lang)
+        if peers is not None
+        else basis.map(lambda b: w.label("basis", b if isinstance(b, str) else "peers"))
+    )
     return pd.DataFrame(
         {
             w.t("account.col.product"): w.products(products),
             w.t("account.col.probability"): products["probability"].map(percent),
             w.t("account.col.annual_value"): products["annual_value_yuan"].map(yuan),
             w.t("account.col.expected_value"): products["expected_value_yuan"].map(yuan),
-            w.t("peers.col.basis"): basis.map(lambda b: w.label("basis", b if isinstance(b, str) else "peers")),
+            w.t("peers.col.basis"): why,
         }
     )
+
+
+def all_recommendations_table(v: AccountView, lang: str) -> pd.DataFrame:
+    """Every area's recommended products in one table (area first, then best first), with why in
+    words: drawn full width, so that the yuan figures are never cut as in a card's narrow column."""
+    w, products = Words(lang), v.recommendations
+    order = {area: number for number, area in enumerate(AREAS)}
+    products = products.assign(_order=products["area"].map(order)).sort_values(["_order", "rank"], kind="stable")
+    table = recommendations_table(products, lang, v.peers)
+    table.insert(0, w.t("account.col.area"), w.labels("area", products["area"]))
+    return table.reset_index(drop=True)
 
 
 def interviews_table(v: AccountView, lang: str) -> pd.DataFrame:
@@ -174,6 +242,19 @@ def interviews_table(v: AccountView, lang: str) -> pd.DataFrame:
             w.t("account.col.notes"): i["notes"],
         }
     )
+
+
+def interview_entries(v: AccountView, lang: str) -> list[tuple[str, str]]:
+    """The interviews as the page lists them, newest first: a header line (when · channel ·
+    contact · manager · needs found) and the whole note, never cut to a table cell's width."""
+    table = interviews_table(v, lang)
+    notes_header = Words(lang).t("account.col.notes")
+    heads = table.drop(columns=[notes_header])
+    entries = []
+    for (_, head), note in zip(heads.iterrows(), table[notes_header], strict=True):
+        line = " · ".join(f"{name}：{value}" if lang == "zh" else f"{name}: {value}" for name, value in head.items())
+        entries.append((line, "" if note is None or (isinstance(note, float) and pd.isna(note)) else str(note)))
+    return entries
 
 
 def complaints_table(v: AccountView, lang: str) -> pd.DataFrame:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 import duckdb
 import pandas as pd
 
+from analytics.access import pages
 from analytics.common import i18n, rules
 from analytics.common.formats import is_missing
 from analytics.config import AREAS
 from analytics.models import reasons
 from analytics.warehouse import queries
 
+QUERY_PARAM = "account"  # /account?account=ID opens the account view on that account
 SEARCH_LIMIT = 50  # the picker lists at most this many matches (account_search.sql)
 TREND_MONTHS = 24
 NEEDS_MONTHS = 6  # "needs found in recent interviews": the window the models read them in
@@ -280,10 +283,34 @@ def reason_text(feature: str, value: object, stored: str, lang: str) -> str:
         return stored
 
 
+def link(account_id: object, base_path: str = "") -> str:
+    """The address of the account view opened on `account_id` (below the server's `base_path`):
+    the page's address from the page registry, the id as the query parameter the page reads."""
+    base = "/".join(part for part in str(base_path or "").split("/") if part)
+    path = "/" + "/".join(quote(p) for p in (base, pages.get("account").url) if p)
+    return f"{path}?{urlencode({QUERY_PARAM: str(account_id)})}"
+
+
 def product_label(product_id: str, product_name: str, lang: str) -> str:
     """A product's display name: a translation when the table has one, else the catalogue's."""
     translated = i18n.label("product", product_id, lang)
     return translated if translated != str(product_id) else f"{product_name}"
+
+
+def recommendation_reason(
+    basis: object, peer_adoption_rate: object, peer_level: object, area: object, lang: str
+) -> str:
+    """Why a product is proposed, in a manager's words: the customer named it in an interview, an
+    interview voiced a need of its area, or how many of the account's peers hold it ("同行业同规模
+    集团58%已使用", the peer group it was judged against: `peer_level` of mart_peer_benchmarks)."""
+    if basis == "named":
+        return i18n.text("account.why.named", lang)
+    if basis == "need":
+        return i18n.text("account.why.need", lang, area=i18n.label("area", area, lang), months=NEEDS_MONTHS)
+    if is_missing(peer_adoption_rate):
+        return i18n.text("account.why.peers", lang)
+    level = peer_level if peer_level in ("industry_size", "industry", "size", "all") else "industry_size"
+    return i18n.text(f"account.why.peers.{level}", lang, share=float(peer_adoption_rate))
 
 
 def _float(value: object) -> float | None:
