@@ -114,6 +114,8 @@ with tabs[4]:
         st.caption(t("account.card.no_products"))
     else:
         tables.table(ui.all_recommendations(v))  # full width: the yuan figures are never cut
+    st.markdown(f"**{t('account.scope_title')}**")
+    ui.scope_findings(v)
 with tabs[5]:
     st.markdown(f"**{t('account.interviews')}**")
     if v.interviews.empty:

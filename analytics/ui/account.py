@@ -109,6 +109,17 @@ def peers_fallback(v: account.AccountView) -> str | None:
     return account_tables.peers_fallback(v, lang())
 
 
+def scope_findings(v: account.AccountView) -> None:
+    """What the business scope suggests, one line each (the scope's own words quoted as text)."""
+    lines = account.scope_lines(v, lang())
+    if not lines:
+        st.caption(t("account.scope_none"))
+        return
+    st.caption(t("account.scope_caption"))
+    for line in lines:
+        st.text(line)
+
+
 def interview_list(v: account.AccountView) -> None:
     """The interviews, newest first, each in a box: the line of who, when and needs found, then the
     whole note — wrapped, as plain text (st.text: a note is never read as Markdown)."""

@@ -28,6 +28,7 @@ final as (
         accounts.agreement_expires_on,
         accounts.status,
         accounts.closed_on,
+        accounts.business_scope,
     from accounts
     left join managers on managers.manager_id = accounts.manager_id
 )

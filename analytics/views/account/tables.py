@@ -89,6 +89,7 @@ def profile_table(v: AccountView, lang: str) -> pd.DataFrame:
         ("account.field.opened", date_text(p["opened_on"])),
         ("account.field.agreement", date_text(p["agreement_expires_on"])),
         ("account.field.status", w.label("status", p["status"])),
+        ("account.field.scope", p.get("business_scope") or "—"),
     ]
     return pd.DataFrame(
         {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import duckdb
@@ -61,6 +61,9 @@ class AccountView:
     interviews: pd.DataFrame  # last 12 months, newest first, has_need_<area>
     complaints: pd.DataFrame
     competitor_reports: pd.DataFrame
+    # What the business scope points to (analytics/models/scope: area, phrase, product_id,
+    # peer_share, base_share, accounts): empty without a scope
+    scope_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def name(self) -> str:
@@ -252,7 +255,34 @@ def load(
         interviews=frames["account_interviews"],
         complaints=frames["account_complaints"],
         competitor_reports=frames["account_competitor_reports"],
+        scope_findings=scope_findings(con, str(record["account_id"])),
     )
+
+
+def scope_findings(con: duckdb.DuckDBPyConnection, account_id: str) -> pd.DataFrame:
+    """What the account's business scope points to (`analytics.models.scope.findings`); empty
+    for a warehouse built before scopes were read."""
+    from analytics.models.scope import findings
+
+    try:
+        return findings(con, account_id, "zh")
+    except duckdb.CatalogException:  # no business_scope column yet (an old warehouse, not rebuilt)
+        return pd.DataFrame()
+
+
+def scope_lines(v: AccountView, lang: str) -> list[str]:
+    """The scope findings in words of `lang`: "经营范围含'道路货物运输'：同类集团62%使用车务通（全部集团13%）"."""
+    return [
+        i18n.text(
+            "scope.finding",
+            lang,
+            phrase=row.phrase,
+            share=f"{row.peer_share:.0%}",
+            product=i18n.label("product", row.product_id, lang),
+            base=f"{row.base_share:.0%}",
+        )
+        for row in v.scope_findings.itertuples()
+    ]
 
 
 def latest_scored_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:

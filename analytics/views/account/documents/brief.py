@@ -20,7 +20,7 @@ from analytics.views.account import charts
 from analytics.views.account import tables as account_tables
 from analytics.views.account.documents import docx_parts as parts
 from analytics.views.account.tables import Words, manager_text
-from analytics.views.account.view import NEEDS_MONTHS, AccountView
+from analytics.views.account.view import NEEDS_MONTHS, AccountView, scope_lines
 
 INTERVIEW_ROWS = 5
 
@@ -170,6 +170,12 @@ def _opportunities(doc: DocumentType, v: AccountView, w: Words, figures: parts.F
         else:
             parts.table(doc, account_tables.recommendations_table(card.products, w.lang))
     doc.add_paragraph(w.t("proposal.recommendations_total", value=yuan(v.score.get("opportunity_value_yuan"))))
+    doc.add_heading(w.t("account.scope_title"), level=2)
+    lines = scope_lines(v, w.lang)
+    if not lines:
+        doc.add_paragraph(w.t("account.scope_none"))
+    for line in lines:
+        doc.add_paragraph(line, style="List Bullet")
 
 
 def _consumption(doc: DocumentType, v: AccountView, w: Words, figures: parts.Figures) -> None:
