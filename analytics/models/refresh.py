@@ -61,7 +61,7 @@ def snapshot_path(path: Path) -> Path:
 def derived_tables() -> list[str]:
     """The tables a refresh replaces: the build's tables (in build order), then the models' outputs."""
     built = [m.name for m in layers.load_models().values() if m.in_build and m.kind == "table"]
-    return [*built, "build_rules", *MODEL_OUTPUTS]
+    return [*built, "build_rules", "build_stamp", *MODEL_OUTPUTS]
 
 
 def _remove(snapshot: Path) -> None:

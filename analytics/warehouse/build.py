@@ -9,6 +9,8 @@ views over views would compute it again for every reader. The data tests are the
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -74,6 +76,8 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
         for message in report.messages.values():
             say(f"数据测试失败 / data test failed: {message}", len(steps) / (len(steps) + 1))
     con.execute("reset preserve_insertion_order")
+    stamp = "create or replace table build_stamp as select ?::varchar as sql_version, now() as built_at"
+    con.execute(stamp, [sql_version()])  # which version's SQL built what is stored (`is_built`)
     slowest = sorted(report.seconds.items(), key=lambda item: -item[1])[:5]
     logs.logger("build").log(
         logging.INFO if report.ok else logging.WARNING,
@@ -172,7 +176,32 @@ def is_built(con: duckdb.DuckDBPyConnection) -> bool:
     }
     marts = {model.name for model in layers.load_models().values() if model.layer == "marts"}
     macros = {path.stem for path in (config.SQL_DIR / "macros").glob("*.sql")}
-    return marts | macros <= have and _rules_unchanged(con, have)
+    return marts | macros <= have and _rules_unchanged(con, have) and _same_sql(con, have)
+
+
+# The SQL that makes what a build stores (the raw schema, the layers, their rules, macros): when
+# it changes — a new version of the product — the stored layers are out of date.
+_BUILT_FROM = ("schema", "staging", "intermediate", "marts", "features", "labels", "rolling", "rules", "macros")
+
+
+@functools.cache
+def sql_version() -> str:
+    """A fingerprint of the SQL a build runs (`_BUILT_FROM`), stored by the build in `build_stamp`."""
+    digest = hashlib.sha256()
+    for folder in _BUILT_FROM:
+        for path in sorted((config.SQL_DIR / folder).rglob("*.sql")):
+            digest.update(path.relative_to(config.SQL_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _same_sql(con: duckdb.DuckDBPyConnection, have: set[str]) -> bool:
+    """Whether the stored layers were built by this version's SQL (a warehouse built by an
+    earlier version is built again at the dashboard's start, or by the next build)."""
+    if "build_stamp" not in have:
+        return False
+    stored = con.execute("select sql_version from build_stamp").fetchone()
+    return stored is not None and stored[0] == sql_version()
 
 
 def _rules_unchanged(con: duckdb.DuckDBPyConnection, have: set[str]) -> bool:
