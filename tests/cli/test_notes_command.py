@@ -18,16 +18,20 @@ NOTES = [
 ]
 
 
+# The tests read private copies: in this process an AppTest may hold the shared warehouse open
+# read-write, and the command opens it read-only (DuckDB refuses two configurations of one file).
+
+
 def _run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     code = cli.main(["notes", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_csv_json_shape(scored_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_csv_json_shape(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     source = tmp_path / "export.csv"
     pd.DataFrame({"客户": ["A", "B", "C"], " 走访记录 ": NOTES}).to_csv(source, index=False, encoding="gbk")
-    code, out, err = _run(capsys, str(source), "--json", "--quiet", "--db", str(scored_path))
+    code, out, err = _run(capsys, str(source), "--json", "--quiet", "--db", str(scored_copy))
     assert code == 0, err
     result = json.loads(out)
     assert result["column"].strip() == "走访记录" and [r["row"] for r in result["rows"]] == [2, 3, 4]
@@ -43,10 +47,10 @@ def test_csv_json_shape(scored_path: Path, tmp_path: Path, capsys: pytest.Captur
     assert third["offers"][0]["product"] is not None  # 专线 names the data line
 
 
-def test_xlsx_in_and_out_formula_safe(scored_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_xlsx_in_and_out_formula_safe(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     source, out = tmp_path / "export.xlsx", tmp_path / "tagged.xlsx"
     pd.DataFrame({"Notes": NOTES[:2]}).to_excel(source, index=False)
-    code, _, err = _run(capsys, str(source), "--out", str(out), "--db", str(scored_path))
+    code, _, err = _run(capsys, str(source), "--out", str(out), "--db", str(scored_copy))
     assert code == 0, err
     tagged = pd.read_excel(out, dtype=str)
     assert len(tagged) == 2 and {"areas", "products", "competitors", "offers"} <= set(tagged.columns)
@@ -55,20 +59,20 @@ def test_xlsx_in_and_out_formula_safe(scored_path: Path, tmp_path: Path, capsys:
     # A note a spreadsheet would run as a formula is written quoted.
     csv_source = tmp_path / "export.csv"
     pd.DataFrame({"备注": NOTES}).to_csv(csv_source, index=False)
-    code, _, err = _run(capsys, str(csv_source), "--out", str(out), "--db", str(scored_path))
+    code, _, err = _run(capsys, str(csv_source), "--out", str(out), "--db", str(scored_copy))
     assert code == 0, err
     assert pd.read_excel(out, dtype=str).loc[2, "备注"].startswith("'=")
 
 
-def test_column_option(scored_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_column_option(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     source = tmp_path / "x.csv"
     pd.DataFrame({"remark text": NOTES[:1]}).to_csv(source, index=False)
-    code, out, _ = _run(capsys, str(source), "--column", "Remark Text", "--json", "--db", str(scored_path))
+    code, out, _ = _run(capsys, str(source), "--column", "Remark Text", "--json", "--db", str(scored_copy))
     assert code == 0 and json.loads(out)["rows"][0]["competitors"] == ["中国电信"]
 
 
-def test_error_paths(scored_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    db = ["--db", str(scored_path)]
+def test_error_paths(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    db = ["--db", str(scored_copy)]
     missing = tmp_path / "nope.csv"
     code, _, err = _run(capsys, str(missing), *db)
     assert code == 2 and str(missing) in err and "file not found" in err

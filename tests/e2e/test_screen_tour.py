@@ -132,7 +132,9 @@ def test_screen_tour(app, user: str, lang: str) -> None:
                 if page.name == "account":  # another account from the list: the account switch
                     d.choose("account", "account", i18n.text("account.pick", lang), sidebar=False)
                     look(d, "account-switched")
-            # A filter change in the sidebar (another industry) on the last page.
+            # A filter change in the sidebar (another industry), back on the first page.
+            first = pages.for_role(role)[0]
+            d.nav(i18n.text(first.title_key, lang), first.name)
             d.choose("filter", "industry", i18n.text("filter.industry", lang), sidebar=True)
             look(d, "filtered")
             kpis.pop("filtered", None)

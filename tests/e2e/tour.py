@@ -338,9 +338,22 @@ class Driver:
         root = self.page.locator('[data-testid="stSidebar"]' if sidebar else '[data-testid="stMain"]')
         # Streamlit 1.67 draws select boxes as react-aria comboboxes labelled by the widget's label.
         box = root.get_by_role("combobox", name=widget_label, exact=True).first
-        box.click()
         options = self.page.locator('[role="listbox"] [role="option"]')
-        options.first.wait_for(timeout=30_000)
+        # A box near the bottom of the window may not open its list below it: brought to the
+        # middle of the window and opened again (by the keyboard last) until the list shows.
+        for attempt in range(3):
+            if attempt:
+                self.page.keyboard.press("Escape")
+                box.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+            box.click()
+            if attempt == 2:
+                box.press("ArrowDown")
+            try:
+                options.first.wait_for(timeout=10_000)
+                break
+            except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again, then fail below
+                if attempt == 2:
+                    raise
         if option is None:
             count = options.count()
             pick = options.nth(1 if count > 1 else 0)

@@ -59,6 +59,7 @@ TYPED = "[点](https://x.example)![i](x.png):red[红]**粗**$x^2$<b>b</b>"  # on
 
 # (element, field) pairs that Streamlit shows as plain text: select options and typed values.
 PLAIN = {
+    ("Text", "body"),  # st.text: "without Markdown or HTML parsing"
     ("Selectbox", "options"),
     ("Selectbox", "raw_value"),
     ("MultiSelect", "options"),

@@ -45,7 +45,7 @@ def add_account(
     closed: str | None = None,
 ) -> None:
     con.execute(
-        "insert into accounts values (?, ?, '制造业', ?, ?, ?, ?, 100, '民营企业', ?, null, null, ?, ?)",
+        "insert into accounts values (?, ?, '制造业', ?, ?, ?, ?, 100, '民营企业', ?, null, null, ?, ?, null)",
         [
             account_id,
             f"集团{account_id}",
