@@ -7,7 +7,7 @@ from analytics.ui import account as ui
 from analytics.ui import charts, routing, signin, tables, text, trail
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
-from analytics.ui.language import label, t
+from analytics.ui.language import label, lang, t
 from analytics.views.account import view as acc
 
 routing.require_app(__file__)
@@ -18,7 +18,7 @@ scored_month_or_stop(f)
 chosen = ui.pick_account(path, f)
 if chosen is None:
     st.stop()
-v = ui.view(path, chosen, f.month, f.scope_managers, signin.sees_personal_data())
+v = ui.view(path, chosen, f.month, f.scope_managers, signin.sees_personal_data(), lang())
 trail.record_view(f"account {chosen}")
 month = f"{v.month:%Y-%m}"
 p = v.profile

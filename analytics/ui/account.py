@@ -36,12 +36,17 @@ def profile(path: str, account_id: str, scope_managers: tuple[str, ...] | None) 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def view(
-    path: str, account_id: str, month: dt.date, scope_managers: tuple[str, ...] | None, personal: bool = True
+    path: str,
+    account_id: str,
+    month: dt.date,
+    scope_managers: tuple[str, ...] | None,
+    personal: bool = True,
+    lang: str = "zh",
 ) -> account.AccountView:
     """One account's data; without `personal` (an analyst) key people's names, phones and the
-    interview notes are masked — in the page and in the proposal made from it."""
+    interview notes are masked (saying so in `lang`) — in the page and in the proposal made from it."""
     v = account.load(connection(path), account_id, month, scope_managers)
-    return v if personal else privacy.mask_account_view(v)
+    return v if personal else privacy.mask_account_view(v, lang)
 
 
 # ---- the picker ----------------------------------------------------------------------------

@@ -117,8 +117,8 @@ def column(name: str, label: str, values: pd.Series, wrapped: bool = False) -> d
         return cc.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
     if pd.api.types.is_bool_dtype(values):
         return cc.CheckboxColumn(label)
-    if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows
-        return cc.NumberColumn(label, pinned=name in PINNED or None)
+    if pd.api.types.is_numeric_dtype(values):  # counts, ranks, rows: 4,285 as the other figures
+        return cc.NumberColumn(label, format="localized", pinned=name in PINNED or None)
     if name.endswith(LINK_SUFFIX):
         return cc.LinkColumn(label, display_text=t("app.open_link"))
     return cc.TextColumn(label, width=text_width(name, label, values, wrapped), pinned=name in PINNED or None)

@@ -106,6 +106,10 @@ def test_personal_data_is_masked_for_roles_that_may_not_see_it():
     assert masked["phone"][0] == "138****5678" and pd.isna(masked["phone"][1])
     assert "云视讯" not in masked["notes"][0]
     assert privacy.mask_frame(frame, sees_personal_data=True) is frame
+    # said in the language shown, never both at once
+    english = privacy.mask_frame(frame, sees_personal_data=False, lang="en")["notes"][0]
+    assert english.startswith("(withheld") and not any("\u4e00" <= c <= "\u9fff" for c in english)
+    assert "withheld" not in masked["notes"][0] and masked["notes"][0].startswith("（已隐藏")
 
 
 def test_the_first_admin_of_a_real_warehouse_comes_from_the_command_line(tmp_path):

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from analytics.access import auth, sessions
 from analytics.warehouse import db
 
@@ -17,6 +19,7 @@ def _users(path, *args: str, password: str = "a long password") -> subprocess.Co
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 
 
+@pytest.mark.slow
 def test_each_action_ends_the_sessions_it_must_and_is_audited(tmp_path):
     path = tmp_path / "real.duckdb"
     with db.connect(path) as con:

@@ -17,6 +17,7 @@ def _last_month(con) -> dt.date:
     return con.execute("select max(billing_month) from billing_monthly").fetchone()[0]
 
 
+@pytest.mark.slow
 def test_a_refresh_brings_the_new_data_in_and_keeps_what_was_written_meanwhile(scored_copy):
     with db.connect(scored_copy) as served:
         month = _last_month(served)

@@ -58,6 +58,7 @@ def test_every_translation_has_both_languages():
         i18n.text("no.such.key")
 
 
+@pytest.mark.slow
 def test_a_fresh_clone_is_generated_built_trained_and_scored(tmp_path):
     from analytics.models import preparation as pipeline
 

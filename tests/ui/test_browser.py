@@ -153,6 +153,7 @@ def _no_exception(page, where: str) -> None:
     assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
 
 
+@pytest.mark.slow
 def test_every_page_in_a_real_browser(server, tmp_path):
     chromium = _need_browser()
     from playwright.sync_api import sync_playwright

@@ -141,6 +141,7 @@ def test_other_roles_cannot_open_the_import_page(scored_path, monkeypatch, user)
     assert at.error and not any(s.key == "import_apply" for s in at.button)
 
 
+@pytest.mark.slow
 def test_a_new_month_imported_then_refreshed_is_what_a_manager_sees_next(scored_copy, monkeypatch, tmp_path):
     """The steward's month end: next month's bills uploaded and applied, then the refresh from the
     same page in the background; a manager signed in meanwhile sees the new month afterwards."""

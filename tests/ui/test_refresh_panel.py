@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from apptest import signed_in
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +16,7 @@ from analytics.warehouse import db
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_an_admin_refreshes_the_data_in_the_background_and_it_is_audited(scored_copy, monkeypatch):
     monkeypatch.setenv("NEEDSMINE_DB", str(scored_copy))
     admin = auth.User("admin", "系统管理员", "admin")

@@ -179,6 +179,7 @@ def test_an_analyst_sees_key_people_masked(scored_path, monkeypatch, users):
         assert not any(name in xml for name in real_names)
 
 
+@pytest.mark.slow
 def test_an_admin_adds_a_user_retrains_and_sees_it_all_in_the_audit_trail(scored_copy, monkeypatch):
     admin = auth.User("admin", "系统管理员", "admin")
     at = signed_in(fresh_app(scored_copy, monkeypatch), admin).run()

@@ -76,7 +76,7 @@ def test_every_column_gets_a_config_with_its_header_and_text_columns_are_text():
     assert config["basic_rate"]["type_config"] == {"type": "number", "format": "%.1f%%"}
     assert config["churn_probability"]["type_config"] == {"type": "number", "format": "%.1f%%"}
     assert config["revenue_at_risk_yuan"]["type_config"] == {"type": "number", "format": "localized"}
-    assert config["account_count"]["type_config"] == {"type": "number"}
+    assert config["account_count"]["type_config"] == {"type": "number", "format": "localized"}  # 4,285
     assert config["due_on"]["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
     assert config["reported_at"]["type_config"] == {"type": "datetime", "format": "YYYY-MM-DD HH:mm"}
     assert config["is_late"]["type_config"] == {"type": "checkbox"}
@@ -118,7 +118,7 @@ def test_a_frame_worded_for_people_keeps_its_headers_as_labels():
     config = {name: meant(c) for name, c in tables.column_config(worded, None, "en").items()}
     assert config == {
         "姓名": {"label": "姓名", "type_config": {"type": "text"}},
-        "序号": {"label": "序号", "type_config": {"type": "number"}},
+        "序号": {"label": "序号", "type_config": {"type": "number", "format": "localized"}},
     }
 
 

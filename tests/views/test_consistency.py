@@ -24,7 +24,7 @@ from analytics.views.daily_work import records as daily_work
 from analytics.warehouse import db
 
 ROLES = ("manager", "district_head", "head", "analyst")
-NEAR_MISSES = 20  # accounts just below the threshold whose account view must not say "at risk"
+NEAR_MISSES = 12  # accounts just below the threshold whose account view must not say "at risk"
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,7 @@ def account_ids(con, f: Filters) -> list[str]:
     return [r[0] for r in rows]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_document_and_view_counts_the_same_accounts(con, month, role):
     user = user_of(con, role)
@@ -122,18 +123,17 @@ def test_every_page_document_and_view_counts_the_same_accounts(con, month, role)
     if f.scope_managers is None:  # 数据概览 shows the whole warehouse
         assert warehouse.headline(con).active_account_count == in_service
 
-    # The account view and the manager's brief: every account the user reaches (the manager and
-    # a district), or for the whole department the accounts at risk and the nearest below them.
+    # The account view and the manager's brief: the accounts at risk the user reaches and the
+    # nearest below them (the view's flag and the list's threshold meet there; further down,
+    # the probability only falls).
     scored = con.execute(
         "select account_id, churn_probability from scores where as_of_month = ? order by churn_probability desc",
         [month],
     ).df()
     scored = scored[scored["account_id"].isin(account_ids(con, f))]
-    if f.scope_managers is None:
-        below = scored[scored["churn_probability"] < threshold].head(NEAR_MISSES)
-        checked = [*listed["account_id"], *below["account_id"]]
-    else:
-        checked = account_ids(con, f)
+    below = scored[scored["churn_probability"] < threshold].head(NEAR_MISSES)
+    checked = [*listed["account_id"], *below["account_id"]]
+    assert len(below) > 0
     flagged = 0
     for account_id in checked:
         v = account_view.load(con, account_id, month, f.scope_managers)
