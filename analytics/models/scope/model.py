@@ -248,8 +248,9 @@ def score_accounts(con: duckdb.DuckDBPyConnection, model: ScopeModel) -> int:
             stored = stored.merge(accounts, on="account_id", how="left")
         stored = stored.set_index("account_id").reindex(accounts["account_id"])
         had = stored[SCORE_COLUMNS[0]].notna().to_numpy()
-        before, now = stored["business_scope"].to_numpy(), accounts["business_scope"].to_numpy()
-        same = np.array([(a == b) or (pd.isna(a) and pd.isna(b)) for a, b in zip(before, now, strict=True)])
+        before = stored["business_scope"].reset_index(drop=True)
+        now = accounts["business_scope"].reset_index(drop=True)
+        same = (before.eq(now) | (before.isna() & now.isna())).to_numpy(dtype=bool)
         fresh = ~(had & same)
         scores = stored[list(SCORE_COLUMNS)].to_numpy(dtype=float, copy=True)
     else:
