@@ -1,6 +1,7 @@
 """`needsmine notes FILE`: tag a CSV/XLSX of interview notes from another system with the trained
 notes model of the warehouse (the same one the pages use): areas with probabilities, products and
-competitors named, and competitor offers."""
+competitors named, competitor offers, and the needs the note declines (area, the words or products
+naming it, and why: `analytics/models/notes/declines.py`)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add `notes` to the command line's subcommands; the new parser."""
     parser = subparsers.add_parser(
         "notes",
-        help="tag a CSV/XLSX of interview notes: areas, products, competitors and competitor offers",
+        help="tag a CSV/XLSX of interview notes: areas, products, competitors, competitor offers, declined needs",
         description=(
             "Read the notes column of FILE (found by its header: notes, 备注, 走访记录, 访谈内容, 纪要, 内容 …, "
             "or --column) and tag each row with the warehouse's trained notes model. Opens the warehouse "
@@ -89,7 +90,9 @@ def read_notes_file(path: Path):
 
 
 def tag(notes: list[str], model, products) -> list[dict]:
-    """One dict per note: areas (probability per area), predicted areas, products, competitors, offers."""
+    """One dict per note: areas (probability per area), predicted areas, products, competitors,
+    offers, and `declined`: the needs it declines ({area or None, words, reason, clause})."""
+    from analytics.models.notes.declines import declines
     from analytics.models.notes.mentions import mentions
     from analytics.models.notes.offers import offers
 
@@ -97,6 +100,7 @@ def tag(notes: list[str], model, products) -> list[dict]:
     predicted = probability >= model.thresholds
     named = mentions(notes, products)
     said = offers(notes, products)
+    declined = declines(notes, model, products)
     names = dict(zip(products["product_id"], products["product_name"], strict=True))
     rows = []
     for i, note in enumerate(notes):
@@ -111,6 +115,7 @@ def tag(notes: list[str], model, products) -> list[dict]:
                     {**o._asdict(), "product": names.get(o.product, o.product) if o.product else None}
                     for o in said.iloc[i]
                 ],
+                "declined": [{**d._asdict(), "words": list(d.words)} for d in declined[i]],
             }
         )
     return rows
@@ -131,6 +136,7 @@ def _offer_text(offer: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from analytics import config
     from analytics.models import registry
+    from analytics.models.notes.declines import decline_text
     from analytics.models.persistence import ModelFileError, load_model
     from analytics.warehouse import db
 
@@ -166,7 +172,9 @@ def run(args: argparse.Namespace) -> int:
         return warehouse_not_found(db_path)
     con = db.connect(db_path, read_only=True)
     try:
-        products = con.execute("select product_id, product_name from products order by product_id").df()
+        products = con.execute(
+            "select product_id, product_name, area::varchar as area from products order by product_id"
+        ).df()
     finally:
         con.close()
 
@@ -186,9 +194,10 @@ def run(args: argparse.Namespace) -> int:
     elif not args.out:
         for row in rows:
             offers_text = "；".join(_offer_text(o) for o in row["offers"])
+            declined_text = "；".join(decline_text(d) for d in row["declined"])
             print(
                 f"{row['row']}\t{'、'.join(row['areas']) or '-'}\t{'、'.join(row['products']) or '-'}\t"
-                f"{'、'.join(row['competitors']) or '-'}\t{offers_text or '-'}"
+                f"{'、'.join(row['competitors']) or '-'}\t{offers_text or '-'}\t{declined_text or '-'}"
             )
     if not args.quiet:
         print(f"{len(rows)} notes tagged from {path}", file=sys.stderr)
@@ -199,6 +208,7 @@ def _write_xlsx(out: Path, frame, column, rows: list[dict], areas) -> None:
     """The input rows with the tags beside them, every text cell formula-safe."""
     import pandas as pd
 
+    from analytics.models.notes.declines import decline_text
     from analytics.views.exports import formula_safe
 
     tagged = frame.copy()
@@ -208,6 +218,9 @@ def _write_xlsx(out: Path, frame, column, rows: list[dict], areas) -> None:
     tagged["products"] = ["、".join(r["products"]) for r in rows]
     tagged["competitors"] = ["、".join(r["competitors"]) for r in rows]
     tagged["offers"] = ["；".join(_offer_text(o) for o in r["offers"]) for r in rows]
+    # One cell per note, and the areas alone for filtering: "mobile_office（腾讯会议）：现有的够用".
+    tagged["declined_areas"] = ["、".join(dict.fromkeys(d["area"] for d in r["declined"] if d["area"])) for r in rows]
+    tagged["declined"] = ["；".join(decline_text(d) for d in r["declined"]) for r in rows]
     out.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(out) as writer:
         formula_safe(tagged).to_excel(writer, index=False, sheet_name="notes")

@@ -1,4 +1,4 @@
-"""`needsmine train`: train the notes, churn and upsell models and save them beside the warehouse."""
+"""`needsmine train`: train the notes, business scope, churn and upsell models and save them beside the warehouse."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add `train` to the command line's subcommands; the new parser."""
     parser = subparsers.add_parser(
         "train",
-        help="train the notes, churn and upsell models (rolling-origin evaluation) and save them",
+        help="train the notes, business scope, churn and upsell models (rolling-origin evaluation) and save them",
         description=(
             "Train the notes model, the churn model and one upsell model per area on a built "
             "warehouse (builds it first if needed). The test as-of month is the latest whose label "

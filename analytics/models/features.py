@@ -153,7 +153,8 @@ def load_frame(
         con.execute("select count(*) from duckdb_tables() where table_name = 'scope_scores'").fetchone()[0]
     )
     if has_scope:
-        frame = frame.merge(con.execute("select * from scope_scores").df(), on="account_id", how="left")
+        columns = ", ".join(["account_id", *(f"scope_{area}" for area in AREAS)])
+        frame = frame.merge(con.execute(f"select {columns} from scope_scores").df(), on="account_id", how="left")
     for area in AREAS:  # no scope model (no scopes in the data): a constant, which the models ignore
         column = f"scope_{area}"
         frame[column] = frame[column].astype(float) if has_scope else 0.0

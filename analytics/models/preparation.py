@@ -49,11 +49,14 @@ def ensure_demo(
 
 def _models_missing(path: Path) -> bool:
     """True when a model of the warehouse is missing, or was written in another file format or
-    under another scikit-learn version (it would be refused when loaded: train again)."""
+    under another scikit-learn version (it would be refused when loaded: train again). An optional
+    model (the scope model) counts only when its file is there: a folder of before it was saved
+    still scores, with the scope scores training wrote (see `registry.OPTIONAL`)."""
     from analytics.models import persistence, registry
 
     folder = config.models_dir(path)
-    return not all(persistence.is_current(registry.path_of(folder, name)) for name in registry.NAMES)
+    present = [name for name in registry.OPTIONAL if registry.path_of(folder, name).exists()]
+    return not all(persistence.is_current(registry.path_of(folder, name)) for name in (*registry.NAMES, *present))
 
 
 def months_to_score(con: duckdb.DuckDBPyConnection, months: int = SCORED_MONTHS) -> list[dt.date]:

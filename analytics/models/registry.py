@@ -16,6 +16,11 @@ from analytics.models.family import feature_columns
 from analytics.models.persistence import ModelFileError, load_model, read_metadata, save_model
 
 NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
+# Saved when trained, loaded when present. The scope model is optional: a warehouse without business
+# scopes trains none, and a models folder of before it was saved has none. Without it scoring keeps
+# the scope scores training wrote, so an account imported since reads no scope score of its own
+# (the upsell models' imputer gives it the median): `needsmine train` again to have them scored.
+OPTIONAL: tuple[str, ...] = ("scope",)
 
 
 def path_of(models_dir: Path, name: str) -> Path:
@@ -23,22 +28,32 @@ def path_of(models_dir: Path, name: str) -> Path:
 
 
 def save_all(models_dir: Path, models: dict[str, Any], report: dict, metadata: dict[str, Any]) -> None:
-    """Save every model with the shared metadata and its own report, and the whole report."""
+    """Save every model with the shared metadata and its own report, and the whole report. An
+    optional model this training did not fit (no scopes) is removed: it was fitted on other data."""
     for name, model in models.items():
-        own = report["notes"] if name == "notes" else report["churn"] if name == "churn" else report["upsell"][name]
+        own = report["upsell"][name] if name in AREAS else report[name]
         save_model(model, path_of(models_dir, name), {**metadata, "model": name, "report": own})
+    for name in OPTIONAL:
+        if name not in models:
+            path_of(models_dir, name).unlink(missing_ok=True)
     (models_dir / "report.json").write_text(
         json.dumps({**metadata, **report}, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
 
 
 def load_all(models_dir: Path) -> tuple[dict[str, Any], dict[str, dict]]:
-    """(models by name, metadata by name). Raises FileNotFoundError naming the missing model."""
+    """(models by name, metadata by name): every one of NAMES, and those of OPTIONAL present.
+    Raises FileNotFoundError naming the missing model."""
     t0 = time.perf_counter()
     models, metadata = {}, {}
-    for name in NAMES:
+    for name in (*NAMES, *OPTIONAL):
         path = path_of(models_dir, name)
         if not path.exists():
+            if name in OPTIONAL:
+                logs.logger("models").info(
+                    "no %s model in %s: its scores stay as training wrote them", name, models_dir
+                )
+                continue
             raise FileNotFoundError(f"{path}: 模型不存在，请先运行 needsmine train / model not trained yet")
         try:
             models[name], metadata[name] = load_model(path)

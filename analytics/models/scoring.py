@@ -14,6 +14,12 @@ opportunity for every account in service, written to tables the pages read:
   product) and the expected annual value (that probability × what a holder typically pays a
   year). An area's opportunity value is the sum over the products recommended in it, so a card
   and its products agree.
+
+Before the features are read, the scope model (when its file was saved: `registry.OPTIONAL`) scores
+the business scope of every account without a scope score yet (imported after training) or whose
+scope changed since (`scope.score_accounts`). Without the file (a models folder of before it was
+saved), the scope scores stay as training wrote them: an account imported since has none and the
+upsell models' imputer gives it the median, until `needsmine train` runs again.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ import pandas as pd
 import pyarrow as pa
 from scipy.special import expit
 
+from analytics.common import logs
 from analytics.common.months import add_months
 from analytics.config import AREAS, SQL_DIR
 from analytics.models import features as feats
+from analytics.models import scope
 from analytics.models.family import contributions
 from analytics.models.reasons import top_reasons
 from analytics.models.training import Trained, write_interaction_needs
@@ -83,6 +91,10 @@ def score(
     say("走访纪要 / reading interview notes", 0.05)
     # Only the interviews the features look back on (6 months) need reading.
     write_interaction_needs(con, models["notes"], only_new=True, since=add_months(as_of, -6))
+    if models.get("scope") is not None:
+        scope.score_accounts(con, models["scope"])
+    else:
+        logs.logger("models").info("no scope model: accounts imported since training get the median scope score")
     say("特征 / features", 0.25)
     frame = feats.load_frame(con, as_of, as_of)
     frame = frame[frame["revenue_yuan"] > 0].reset_index(drop=True)

@@ -307,9 +307,11 @@ def train_all(
     # Writes scope_scores, read by the features; its labels end at the upsell models' test month,
     # so that nothing it learns comes from the windows they are tested on.
     label_end = as_of or add_months(last, -WINDOWS.adoption_months)
-    _, scope_report = scope.train_scope_model(con, seed=seed, label_end=label_end)
+    scope_model, scope_report = scope.train_scope_model(con, seed=seed, label_end=label_end)
     frame = feats.load_frame(con, add_months(first, HISTORY_MONTHS), last, max_accounts=MAX_ACCOUNTS)
     models: dict[str, object] = {"notes": notes_model}
+    if scope_model is not None:  # scores, at scoring time, the accounts imported after training
+        models["scope"] = scope_model
     report: dict = {"notes": notes_report, "scope": scope_report}
 
     say("离网与提升模型 / churn and upsell models", 0.2)

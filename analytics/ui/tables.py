@@ -56,7 +56,21 @@ PERCENT = frozenset(
 )
 PERCENT_SUFFIXES = ("_rate", "_share", "probability", "propensity")
 PERCENT_FORMAT = "%.1f%%"
-FOUR_PLACES = frozenset({"auc", "pr_auc", "truth_auc", "brier", "ece", "mean_abs_contribution", "weight", "threshold"})
+FOUR_PLACES = frozenset(
+    {
+        "auc",
+        "pr_auc",
+        "truth_auc",
+        "holdings_auc",
+        "truth_need_auc",
+        "need_auc",
+        "brier",
+        "ece",
+        "mean_abs_contribution",
+        "weight",
+        "threshold",
+    }
+)
 TWO_PLACES = frozenset({"lift_top_decile"})
 SIGNED_POINTS = frozenset({"share_change_points"})
 # Long text gets room; the account (and its rank) stays in view while a wide table scrolls sideways.

@@ -23,7 +23,7 @@ from analytics.models.persistence import ModelFileError, load_model
 from analytics.warehouse import db, queries
 
 SCORED_MODELS: tuple[str, ...] = ("churn", *AREAS)  # the probability models; "notes" is a text model
-MODELS: tuple[str, ...] = (*SCORED_MODELS, "notes")
+MODELS: tuple[str, ...] = (*SCORED_MODELS, "notes", "scope")  # scope: the business scope → needs model
 SUMMARY_COLUMNS = [
     "model",
     "auc",
@@ -84,8 +84,8 @@ def training(folder: Path, report: dict[str, Any]) -> Training:
 
 
 def model_report(report: dict[str, Any], model: str) -> dict[str, Any]:
-    """The report of one model: churn, an area (upsell) or notes."""
-    if model in ("churn", "notes"):
+    """The report of one model: churn, an area (upsell), notes or scope."""
+    if model in ("churn", "notes", "scope"):
         return report.get(model) or {}
     return (report.get("upsell") or {}).get(model) or {}
 
@@ -216,6 +216,53 @@ def notes_terms(folder: Path, top: int = 12, min_length: int = 2) -> pd.DataFram
         for rank, i in enumerate(np.argsort(-weights, kind="stable")[:top], start=1):
             rows.append({"area": area, "rank": rank, "term": str(names[i]), "weight": float(weights[i])})
     return pd.DataFrame(rows, columns=columns)
+
+
+SCOPE_COLUMNS = ["area", "holdings_auc", "truth_need_auc", "need_auc", "rows", "positives", "top_items"]
+
+
+def scope_summary(report: dict[str, Any]) -> pd.DataFrame:
+    """The business scope model's figures per area (SCOPE_COLUMNS), all on held-out accounts (each
+    scored by the fold of a 5-fold split that never saw it): holdings_auc (ranks the accounts that
+    hold a product of the area above those that do not), truth_need_auc (demo only: ranks the
+    accounts with a latent need of the area above the others; None elsewhere), need_auc (demo
+    only, for scale: how well the latent need itself ranks the holders), rows, positives (holders)
+    and top_items (the scope items that raise the area most, joined by "；"). Empty when training
+    recorded no scope model."""
+    areas = (model_report(report, "scope").get("areas") or {}).items()
+    rows = [
+        {
+            "area": area,
+            "holdings_auc": own.get("auc"),
+            "truth_need_auc": own.get("truth_auc"),
+            "need_auc": own.get("need_auc"),
+            "rows": own.get("rows"),
+            "positives": own.get("positives"),
+            "top_items": "；".join(own.get("top_items") or []),
+        }
+        for area, own in areas
+    ]
+    return pd.DataFrame(rows, columns=SCOPE_COLUMNS)
+
+
+def scope_headline(report: dict[str, Any]) -> dict[str, Any]:
+    """accounts, folds, label_end, skipped (why no model was fitted, or None) and the mean over
+    areas of holdings_auc and truth_need_auc (None when no area has it)."""
+    own = model_report(report, "scope")
+    per_area = scope_summary(report)
+
+    def mean(column: str) -> float | None:
+        values = per_area[column].dropna()
+        return float(values.mean()) if len(values) else None
+
+    return {
+        "accounts": own.get("accounts"),
+        "folds": own.get("folds"),
+        "label_end": own.get("label_end"),
+        "skipped": own.get("skipped"),
+        "holdings_auc": mean("holdings_auc"),
+        "truth_need_auc": mean("truth_need_auc"),
+    }
 
 
 def runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

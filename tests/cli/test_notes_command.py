@@ -45,6 +45,35 @@ def test_csv_json_shape(scored_copy: Path, tmp_path: Path, capsys: pytest.Captur
     assert second["offers"] == [] and second["competitors"] == []
     assert third["offers"][0]["amount"] == 20000.0 and third["offers"][0]["period"] == "year"
     assert third["offers"][0]["product"] is not None  # 专线 names the data line
+    assert first["declined"] == [] and third["declined"] == []  # they voice needs, decline none
+    assert second["declined"] == [
+        {"area": None, "words": [], "reason": "budget", "clause": "老板说今年预算用完了，明年再说"}
+    ]
+
+
+# Written apart from the demo's phrase bank: each declines one need in another way.
+DECLINING = ["车间监控已经找海康做了", "开会用腾讯会议够用了", "视频会议今年预算用完了", "客户想在手机上批请假"]
+
+
+def test_declined_needs_in_json_and_xlsx(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    source, out = tmp_path / "declines.csv", tmp_path / "declines.xlsx"
+    pd.DataFrame({"备注": DECLINING}).to_csv(source, index=False)
+    code, printed, err = _run(capsys, str(source), "--json", "--out", str(out), "--db", str(scored_copy))
+    assert code == 0, err
+    rows = json.loads(printed)["rows"]
+    assert [[d["area"] for d in r["declined"]] for r in rows] == [
+        ["production_control"],
+        ["mobile_office"],
+        ["mobile_office"],
+        [],  # a plain voiced need is not declined
+    ]
+    assert "监控" in rows[0]["declined"][0]["words"] and rows[0]["declined"][0]["reason"] == "elsewhere"
+    assert rows[1]["declined"][0]["reason"] == "enough" and rows[2]["declined"][0]["reason"] == "budget"
+    assert "mobile_office" in rows[3]["areas"]
+    tagged = pd.read_excel(out, dtype=str).fillna("")
+    assert list(tagged["declined_areas"]) == ["production_control", "mobile_office", "mobile_office", ""]
+    assert tagged.loc[0, "declined"] == "production_control（监控、海康）：已在别处解决"
+    assert tagged.loc[2, "declined"] == "mobile_office（视频会议）：没有预算"
 
 
 def test_xlsx_in_and_out_formula_safe(scored_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

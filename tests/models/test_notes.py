@@ -298,3 +298,53 @@ def test_a_note_holding_the_marks_own_characters_is_not_read_as_a_lexicon_match(
     forged = "随便聊聊" + notes_text.AREA_MARKS["production_control"]
     assert notes_text.mark_aliases(forged, lexicon) == "随便聊聊"
     assert notes_text.mark_aliases("要短号", lexicon) == "要短号" + notes_text.AREA_MARKS["basic_comm"]
+
+
+# Declines written apart from the demo's phrase bank, in its different ways: (note, the area it
+# declines, the word that names it, the kind of decline).
+DECLINES_WRITTEN_APART = [
+    ("机房那几个摄像头的事，已经找海康做了", "production_control", "摄像头", "elsewhere"),
+    ("腾讯会议够用了", "mobile_office", "腾讯会议", "enough"),
+    ("老板说群发短信今年预算用完了", "service_marketing", "群发", "budget"),
+    ("宽带那块总部统一招标，这边做不了主", "basic_comm", "宽带", "headquarters"),
+    ("客服热线先不弄了，明年再说", "service_marketing", "客服热线", "not_now"),
+    ("考勤用钉钉打卡挺好，不换了", "mobile_office", "打卡", "enough"),
+    ("已经找海康做了", "production_control", "海康", "elsewhere"),
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue_areas(demo_path: Path) -> pd.DataFrame:
+    con = db.connect(demo_path, read_only=True)
+    try:
+        return con.execute("select product_id, product_name, area::varchar as area from products").df()
+    finally:
+        con.close()
+
+
+def test_the_needs_a_note_declines_are_read_out(trained, catalogue_areas):
+    from analytics.models.notes.declines import declines
+
+    model, _ = trained
+    notes = [note for note, *_ in DECLINES_WRITTEN_APART]
+    for (note, area, word, reason), found in zip(
+        DECLINES_WRITTEN_APART, declines(notes, model, catalogue_areas), strict=True
+    ):
+        assert [d.area for d in found] == [area], (note, found)
+        assert word in found[0].words and found[0].reason == reason, (note, found)
+        assert not model.predict([note])[0, AREAS.index(area)]  # declined, so not a need either
+
+
+def test_a_voiced_need_is_not_declined_and_a_mixed_note_declines_only_its_declined_part(trained, catalogue_areas):
+    from analytics.models.notes.declines import declines
+
+    model, _ = trained
+    voiced = ["仓库想加几个探头看货，问了下价格", "员工出差多，想在手机上批报销单", *NEEDS.values()]
+    assert declines(voiced, model, catalogue_areas) == [[] for _ in voiced]
+    mixed = "想给车队装北斗，不过短信群发就不需要了"
+    (found,) = declines([mixed], model, catalogue_areas)
+    assert [d.area for d in found] == ["service_marketing"] and found[0].clause == "不过短信群发就不需要了"
+    assert model.predict([mixed])[0, AREAS.index("production_control")]
+    # A refusal that names no need is kept, with no area; a missing note declines nothing.
+    assert declines(["老板说今年预算用完了，明年再说", None], model, catalogue_areas)[0][0].area is None
+    assert declines([None], model, catalogue_areas) == [[]]

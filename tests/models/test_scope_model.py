@@ -116,3 +116,79 @@ def test_a_warehouse_without_scopes_trains_without_them(scored_copy):
     assert model is None and report["skipped"] and report["accounts"] == 0
     for area in AREAS:
         assert (frame[f"scope_{area}"] == 0.0).all()
+
+
+def _add_account(con, account_id: str, scope: str) -> None:
+    """What an import after training does: a new account (a copy of another but for its id and
+    scope), then the build."""
+    from analytics.warehouse import build
+
+    con.execute(
+        "insert into accounts select * replace (? as account_id, ? as business_scope) from accounts "
+        "where account_id = (select min(account_id) from accounts)",
+        [account_id, scope],
+    )
+    assert build.build(con).ok
+
+
+def _scope_row(con, account_id: str) -> pd.Series | None:
+    rows = con.execute("select * from scope_scores where account_id = ?", [account_id]).df()
+    return None if rows.empty else rows.iloc[0]
+
+
+def test_an_account_added_after_training_gets_its_own_scope_scores(scored_copy):
+    from analytics import config
+    from analytics.models import persistence, registry, scoring
+
+    folder = config.models_dir(scored_copy)
+    assert registry.path_of(folder, "scope").exists()  # saved with the other models
+    models, metadata = registry.load_all(folder)
+    # A scope of the items that raise production control most (a haulier's, on the demo).
+    implied = "production_control"
+    top = metadata["scope"]["report"]["areas"][implied]["top_items"][:3]
+    with db.connect(scored_copy) as con:
+        _add_account(con, "NEW0000001", "；".join(top) + "。")
+        assert _scope_row(con, "NEW0000001") is None  # training never saw it
+        scoring.score(con, models)
+        row = _scope_row(con, "NEW0000001")
+        median = con.execute(
+            "select " + ", ".join(f"median(scope_{a}) as scope_{a}" for a in AREAS) + " from scope_scores"
+        ).df()
+    assert row is not None and row["business_scope"].startswith(top[0])
+    assert np.allclose(
+        row[[f"scope_{a}" for a in AREAS]].astype(float), models["scope"].predict([row["business_scope"]])[0]
+    )
+    lift = {a: float(row[f"scope_{a}"]) / float(median.loc[0, f"scope_{a}"]) for a in AREAS}
+    assert lift[implied] > 1.5, lift  # well above the median, not the median
+    assert lift[implied] == max(lift.values()), lift  # and highest in the area its scope implies
+
+    # Re-registered scope: scored again at the next scoring; other accounts keep their scores.
+    with db.connect(scored_copy) as con:
+        before = con.execute("select * from scope_scores where account_id <> 'NEW0000001' order by 1").df()
+        con.execute("update accounts set business_scope = null where account_id = 'NEW0000001'")
+        assert build_ok(con)
+        scoring.score(con, models)
+        row = _scope_row(con, "NEW0000001")
+        after = con.execute("select * from scope_scores where account_id <> 'NEW0000001' order by 1").df()
+    assert np.allclose(row[[f"scope_{a}" for a in AREAS]].astype(float), [models["scope"].prior[a] for a in AREAS])
+    pd.testing.assert_frame_equal(before, after)
+
+    # A models folder of before the scope model was saved still scores: the new account keeps
+    # no scope score (the upsell models' imputer gives it the median), the others theirs.
+    registry.path_of(folder, "scope").unlink()
+    old_models, _ = registry.load_all(folder)
+    assert "scope" not in old_models
+    assert all(persistence.is_current(registry.path_of(folder, n)) for n in registry.NAMES)
+    from analytics.models import preparation
+
+    assert not preparation._models_missing(scored_copy)  # no retraining forced
+    with db.connect(scored_copy) as con:
+        _add_account(con, "NEW0000002", "；".join(top) + "。")
+        counts = scoring.score(con, old_models)
+        assert counts["scores"] > 0 and _scope_row(con, "NEW0000002") is None
+
+
+def build_ok(con) -> bool:
+    from analytics.warehouse import build
+
+    return build.build(con).ok

@@ -126,6 +126,43 @@ def test_the_notes_model_shows_its_held_out_figures(warehouse, monkeypatch):
     assert terms["term"].str.len().min() >= 2
 
 
+def test_the_scope_model_shows_its_held_out_figures_in_plain_words(warehouse, monkeypatch):
+    at = open_app(warehouse, monkeypatch, mq_model="scope")
+    assert not at.exception
+    assert unlabelled_columns(at) == []
+    scope = _report(warehouse)["scope"]
+    metrics = _metrics(at)
+    mean = sum(scope["areas"][a]["auc"] for a in AREAS) / len(AREAS)
+    truth = sum(scope["areas"][a]["truth_auc"] for a in AREAS) / len(AREAS)
+    assert metrics["平均AUC（对持有）"] == f"{mean:.3f}"
+    assert metrics["平均AUC（对真实需求）"] == f"{truth:.3f}"  # the demo has its latent needs
+    per_area = _table_with(at, "holdings_auc").set_index("area")
+    assert list(per_area.index) == ["基础通信", "移动办公", "生产控制", "服务营销"]
+    for area, shown in zip(AREAS, per_area.index, strict=True):
+        assert per_area.loc[shown, "holdings_auc"] == pytest.approx(scope["areas"][area]["auc"])
+        assert per_area.loc[shown, "truth_need_auc"] == pytest.approx(scope["areas"][area]["truth_auc"])
+        assert per_area.loc[shown, "top_items"].split("；") == scope["areas"][area]["top_items"]
+    # Said in plain words: what the figures are measured on, and how to read them.
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{scope['accounts']:,} 个有经营范围的客户" in captions
+    assert "经营范围只说明客户“是做什么的”" in captions
+    assert any("瞎猜" in (m.help or "") for m in at.metric)
+
+    english = open_app(warehouse, monkeypatch, mq_model="scope", lang="en")
+    assert not english.exception
+    assert "Mean AUC (against holdings)" in _metrics(english)
+    assert any("held-out accounts" in c.value for c in english.caption)
+
+
+def test_the_scope_figures_without_a_scope_model(warehouse, monkeypatch):
+    assert model_quality.scope_summary({}).empty
+    skipped = {"scope": {"accounts": 0, "folds": 5, "areas": {}, "skipped": "too few accounts with a business scope"}}
+    assert model_quality.scope_headline(skipped)["holdings_auc"] is None
+    real = {"scope": {"accounts": 90, "areas": {"basic_comm": {"auc": 0.7, "truth_auc": None, "top_items": []}}}}
+    assert model_quality.scope_headline(real)["truth_need_auc"] is None  # real data: no truth
+    assert model_quality.scope_summary(real).loc[0, "top_items"] == ""
+
+
 def test_the_page_turns_english(warehouse, monkeypatch):
     at = open_app(warehouse, monkeypatch, lang="en")
     assert not at.exception

@@ -11,8 +11,13 @@ Features: TF-IDF of character 2–3-grams within each item (as char_wb reads wor
 area. Judged on held-out accounts: stratified K-fold over accounts, each account scored by the
 fold that never saw it (`auc`), and, where the demo keeps the latent needs (`truth_needs`), how
 well those held-out scores rank the accounts with a need of the area (latent need > 0) above the
-others (`truth_auc`). The same out-of-fold scores go to `scope_scores` (one column per area), the
-upsell models' scope features: an account's own holdings never shape its own score.
+others (`truth_auc`). The same out-of-fold scores go to `scope_scores` (one column per area, and
+the scope they were read from), the upsell models' scope features: an account's own holdings
+never shape its own score.
+
+The fitted model is saved with the others (`scope.joblib`, see `registry`) and scoring calls
+`score_accounts`: an account imported after training, or whose registered scope changed since,
+gets the fitted model's score of its scope; the others keep theirs from training.
 """
 
 from __future__ import annotations
@@ -198,6 +203,26 @@ def train_scope_model(
     return model, report
 
 
+SCORE_COLUMNS = tuple(f"scope_{area}" for area in AREAS)
+
+
+def _frame(accounts: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
+    out = pd.DataFrame({"account_id": accounts["account_id"].to_numpy()})
+    for j, column in enumerate(SCORE_COLUMNS):
+        out[column] = scores[:, j]
+    out["business_scope"] = accounts["business_scope"].to_numpy()  # what the scores were read from
+    return out
+
+
+def _store(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    with con.cursor() as cur:
+        cur.register("_scope", pa.Table.from_pandas(frame, preserve_index=False))
+        cur.execute(
+            "create or replace table scope_scores as "
+            "select * exclude (business_scope), business_scope::varchar as business_scope from _scope"
+        )
+
+
 def _write_scores(con: duckdb.DuckDBPyConnection, model: ScopeModel, trained: pd.Series, oof: np.ndarray) -> None:
     accounts = con.execute("select account_id, business_scope from stg_accounts order by account_id").df()
     position = pd.Series(np.arange(len(trained)), index=trained.to_numpy())
@@ -206,9 +231,33 @@ def _write_scores(con: duckdb.DuckDBPyConnection, model: ScopeModel, trained: pd
     scores = np.zeros((len(accounts), len(AREAS)))
     scores[mine] = oof[at[mine].astype(int)]
     scores[~mine] = model.predict(accounts.loc[~mine, "business_scope"])
-    out = pd.DataFrame({"account_id": accounts["account_id"]})
-    for j, area in enumerate(AREAS):
-        out[f"scope_{area}"] = scores[:, j]
-    with con.cursor() as cur:
-        cur.register("_scope", pa.Table.from_pandas(out, preserve_index=False))
-        cur.execute("create or replace table scope_scores as select * from _scope")
+    _store(con, _frame(accounts, scores))
+
+
+def score_accounts(con: duckdb.DuckDBPyConnection, model: ScopeModel) -> int:
+    """Bring `scope_scores` up to date with the accounts: score with `model` every account that has
+    no row yet (imported after training) or whose business scope differs from the one its row was
+    read from; keep the others' rows (the out-of-fold scores the upsell models were trained on).
+    A `scope_scores` of before the scope column was kept gets it (the current scopes, since its
+    scores were read from them, less the accounts it lacks). Returns how many accounts were scored."""
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    accounts = con.execute("select account_id, business_scope from stg_accounts order by account_id").df()
+    if "scope_scores" in tables:
+        stored = con.execute("select * from scope_scores").df()
+        if "business_scope" not in stored.columns:
+            stored = stored.merge(accounts, on="account_id", how="left")
+        stored = stored.set_index("account_id").reindex(accounts["account_id"])
+        had = stored[SCORE_COLUMNS[0]].notna().to_numpy()
+        before = stored["business_scope"].reset_index(drop=True)
+        now = accounts["business_scope"].reset_index(drop=True)
+        same = (before.eq(now) | (before.isna() & now.isna())).to_numpy(dtype=bool)
+        fresh = ~(had & same)
+        scores = stored[list(SCORE_COLUMNS)].to_numpy(dtype=float, copy=True)
+    else:
+        fresh = np.ones(len(accounts), dtype=bool)
+        scores = np.zeros((len(accounts), len(AREAS)))
+    if not fresh.any():
+        return 0
+    scores[fresh] = model.predict(accounts.loc[fresh, "business_scope"])
+    _store(con, _frame(accounts, scores))
+    return int(fresh.sum())
