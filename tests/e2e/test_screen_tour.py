@@ -163,3 +163,60 @@ def test_a_page_address_opened_before_signing_in_leads_there(app) -> None:
         assert d.page.url.rstrip("/").endswith(f"/{page.url}"), d.page.url
         heading = d.page.locator('[data-testid="stMain"] h1').first.inner_text()
         assert heading.strip() == i18n.text(page.title_key, "zh")
+
+
+def test_a_link_to_an_account_resumes_the_sign_in_downloads_the_proposal_and_stays_shut_to_others(
+    app, scored_path: Path, tmp_path: Path
+) -> None:
+    """A link to an account (the first request to the server): the sign-in form alone, then that
+    account; the same link again in the same browser resumes the sign-in (no password) and the
+    proposal downloads; signed out, a reload asks for the password; a manager following a link to
+    another manager's account sees their own pages and not that account."""
+    import zipfile
+
+    from analytics.warehouse import db
+
+    chromium, url = app
+    with db.connect(scored_path, read_only=True) as con:
+        (manager_id,) = con.execute(  # the demo manager: the one with most accounts (auth.ensure_demo_users)
+            "select manager_id from accounts group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()
+        other_account, other_name = con.execute(
+            "select account_id, account_name from accounts where manager_id != ? order by 1 limit 1", [manager_id]
+        ).fetchone()
+        account_id, account_name = con.execute(
+            "select s.account_id, a.account_name from scores s join accounts a using (account_id) "
+            "where s.as_of_month = (select max(as_of_month) from scores) order by s.revenue_at_risk_yuan desc limit 1"
+        ).fetchone()
+    main = '[data-testid="stMain"]'
+    with tour.browser(chromium, url) as d:
+        d.open(f"/account?account={account_id}")
+        # nothing but the form: no list of pages (Streamlit's own routing lists every file of pages/)
+        assert d.page.locator('[data-testid="stSidebarNav"] a').count() == 0
+        d.sign_in("head", auth.DEMO_PASSWORD)
+        assert not d.read().errors
+        assert d.page.url.endswith(f"/account?account={account_id}")
+        assert account_name in d.page.locator(main).inner_text()
+
+        d.open(f"/account?account={account_id}", kind="reopen")  # a new Streamlit session
+        assert d.page.locator('input[type="password"]').count() == 0, "the reload asked to sign in again"
+        assert account_name in d.page.locator(main).inner_text()
+        button = d.page.locator('[data-testid="stDownloadButton"] button').filter(has_text="方案")
+        with d.page.expect_download(timeout=120_000) as info:
+            button.first.click()
+        target = tmp_path / "proposal.docx"
+        info.value.save_as(target)
+
+        d.sign_out()
+        d.page.reload()
+        d.page.wait_for_selector('input[type="password"]', timeout=tour.STEP_TIMEOUT * 1000)
+
+        d.open(f"/account?account={other_account}")
+        d.sign_in("manager", auth.DEMO_PASSWORD)
+        screen = d.read()
+        assert not screen.errors, screen.errors
+        nav = d.page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "客户视图" in nav and "消费趋势" not in nav and "系统管理" not in nav
+        assert other_name not in d.page.locator(main).inner_text()
+    with zipfile.ZipFile(target) as docx:
+        assert account_name in docx.read("word/document.xml").decode("utf-8")
