@@ -366,3 +366,33 @@ def list_marks(shown: pd.DataFrame, listed: pd.DataFrame, open_frame: pd.DataFra
 
 def of_manager(open_frame: pd.DataFrame, manager_id: str | None) -> pd.DataFrame:
     return reads.of_manager(open_frame, manager_id)
+
+
+def need_action(recent: pd.DataFrame, month: dt.date | None, open_frame: pd.DataFrame) -> None:
+    """Under 走访记录: a need voiced in one of the month's interviews (an account and an area not
+    yet in an open opportunity), picked, and a button that starts an opportunity of it."""
+    if not may_write() or recent.empty:
+        return
+    taken = reads.open_areas(open_frame)
+    needs = {}
+    for row in recent.itertuples():
+        for area in list(row.needs_found if row.needs_found is not None else []):
+            if (row.account_id, area) not in taken and (row.account_id, area) not in needs.values():
+                needs[f"{row.interaction_id}|{area}"] = (row.account_id, area)
+    if not needs:
+        return
+    rows = {r.interaction_id: r for r in recent.itertuples()}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+
+    def described(key: str) -> str:
+        interaction, area = key.split("|")
+        r = rows[interaction]
+        return f"{pd.Timestamp(r.occurred_at):%m-%d} {r.account_name} · {label('area', area)}"
+
+    picked = c1.selectbox(t("pipeline.pick_need"), list(needs), key="pl_need_pick", format_func=described)
+    account_id, area = needs[picked]
+    r = rows[picked.split("|")[0]]
+    account = {"account_id": account_id, "account_name": r.account_name, "manager_id": r.manager_id}
+    c2.button(
+        t("pipeline.start_from_need"), key="pl_start_need", on_click=start, args=(account, area, month, "interview")
+    )
