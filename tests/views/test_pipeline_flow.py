@@ -11,6 +11,7 @@ from apptest import offered_downloads, signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth
+from analytics.common import i18n
 from analytics.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +98,40 @@ def test_from_the_account_card_to_signed(scored_copy: Path, monkeypatch: pytest.
     )[0]
     assert audited == 4  # created, proposal sent, stage moved, closed
     assert any("商机已关闭" in s.value for s in at.success)
+
+
+def test_from_a_need_voiced_in_an_interview(scored_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    import datetime as dt
+
+    from analytics.views.daily_work import records
+
+    with db.connect(scored_copy) as con:
+        user = auth.current(con, auth.User("manager", "", "manager"))
+        account_id, name = con.execute(
+            "select account_id, account_name from accounts where manager_id = ? and status = '在网' "
+            "order by account_id limit 1",
+            [user.manager_id],
+        ).fetchone()
+        latest = con.execute("select max(billing_month) from billing_monthly").fetchone()[0]
+        when = min(dt.datetime.combine(latest, dt.time(10)) + dt.timedelta(days=9), records._now(None))
+        values = {"account_id": account_id, "occurred_at": when, "channel": "上门", "contact_role": "决策人"}
+        values |= {"notes": "客户想装视频监控", "needs_found": ["production_control"]}
+        records.record_interaction(con, values)
+    monkeypatch.setenv("NEEDSMINE_DB", str(scored_copy))
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), user)
+    at.run()
+    at.switch_page("pages/interviews.py")
+    at.run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key="pl_need_pick")
+    area_label = i18n.label("area", "production_control")
+    index = next(i for i, o in enumerate(box.options) if name in o and area_label in o)
+    box.select_index(index).run()
+    at.button(key="pl_start_need").click().run()
+    assert at.selectbox(key="pl_area").value == "production_control"
+    at.button(key="pl_create").click().run()
+    assert not at.exception, at.exception
+    assert one(scored_copy, "select source, area::varchar from opportunities where account_id = ?", [account_id]) == (
+        "interview",
+        "production_control",
+    )
