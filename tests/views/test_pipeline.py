@@ -32,7 +32,7 @@ def two_accounts(con):
     rows = con.execute(
         """
         select a.account_id, a.manager_id, m.district from accounts a join managers m using (manager_id)
-        where a.status = '在网'
+        where a.status = '在网' and a.account_id not in (select account_id from opportunities)
             and m.district in (select district from managers group by district having count(*) > 1)
         order by m.district, a.manager_id, a.account_id
         """
