@@ -268,7 +268,7 @@ def card_action(account: dict[str, object], area: str, month: dt.date | None, op
     """Under an opportunity card: its open opportunity's stage, or a button that starts one."""
     stages = dict(zip(open_frame["area"], open_frame["stage"], strict=True))
     if area in stages:
-        st.caption(t("pipeline.in_open", stage=stage_text(stages[area])))
+        st.caption(text.fill("pipeline.in_open", stage=stage_text(stages[area])))
     elif may_write():
         st.button(
             t("pipeline.start"),

@@ -221,6 +221,32 @@ def test_concurrent_changes_on_one_version_one_wins_the_others_are_told(con, two
     assert len(reads.history(con, oid, None)) == 2  # creation and the one change that won
 
 
+def test_sessions_opening_the_same_area_at_once_make_one_opportunity(con, two_accounts):
+    (account_id, manager_id, _), _ = two_accounts
+    user = manager(manager_id)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(6)
+
+    def body(k: int) -> None:
+        start.wait()
+        try:
+            create(con, user, valid(account_id, next_step=f"session {k}"))
+            result = "made"
+        except ValidationError as err:
+            result = err.problems["area"].key
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=body, args=(k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["forms.error.already_open"] * 5 + ["made"]
+    assert con.execute("select count(*) from opportunities where account_id = ?", [account_id]).fetchone()[0] == 1
+
+
 def test_closing_needs_a_reason_and_the_competitor_when_lost_to_one(con, two_accounts):
     (account_id, manager_id, _), _ = two_accounts
     user = manager(manager_id)

@@ -1,6 +1,8 @@
 -- 商机: an opportunity of one account, written by the app (analytics/views/pipeline). Its stage is
 -- one of the rules file's `[opportunities]` stages (configurable, so no enum); `version` grows by
 -- one with every change, so that a write made on a stale copy is refused instead of overwriting.
+-- `open_key` ("account_id|area" while open, null once closed) is unique: two sessions opening the
+-- same account's area at once cannot both commit.
 create table if not exists opportunities (
     opportunity_id varchar primary key,
     account_id varchar not null,
@@ -20,5 +22,6 @@ create table if not exists opportunities (
     updated_at timestamp not null,
     closed_at timestamp,
     version integer not null default 1,
+    open_key varchar unique,
     check (updated_at >= created_at)
 );

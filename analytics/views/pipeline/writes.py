@@ -133,7 +133,7 @@ def create_opportunity(
         cur.execute(
             "insert into opportunities (opportunity_id, account_id, area, product_ids, expected_monthly_yuan, "
             "expected_one_off_yuan, expected_close_month, owner_id, stage, next_step, next_step_on, source, "
-            "created_at, updated_at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            "created_at, updated_at, version, open_key) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
             [
                 opportunity_id,
                 account[0],
@@ -149,13 +149,16 @@ def create_opportunity(
                 source,
                 moment,
                 moment,
+                f"{account[0]}|{area_value}",
             ],
         )
         _stage_row(cur, opportunity_id, None, stage, moment, user)
         _audit(cur, user, opportunity_id, f"created: account {account[0]}, {area_value}, {stage}, from {source}")
         return opportunity_id
 
-    return _in_transaction(con, work)
+    # A rival session opening the same account's area commits first: this commit then fails on
+    # `open_key`, and the retry finds the rival's opportunity open (`already_open`).
+    return _retrying(con, work)
 
 
 # ---- changes ----------------------------------------------------------------------------------
@@ -274,7 +277,7 @@ def close_opportunity(con, user: auth.User, values: Mapping[str, Any], *, now=No
                     check.fail("lost_competitor", "lost_needs_competitor")
         elif check.values.get("lost_reason"):
             check.fail("lost_reason", "reason_needs_lost")
-        sets = {"lost_reason": reason, "lost_competitor": competitor, "closed_at": check.now}
+        sets = {"lost_reason": reason, "lost_competitor": competitor, "closed_at": check.now, "open_key": None}
         detail = f"closed: {outcome}" + (f" ({reason}{', ' + competitor if competitor else ''})" if reason else "")
         return sets, outcome, detail
 

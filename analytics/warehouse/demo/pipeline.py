@@ -161,6 +161,7 @@ def _record(rng, account_id, area, products, monthly, one_off, close, accounts) 
         "lost_competitor": None,
         "source": SOURCES[int(rng.integers(len(SOURCES)))],
         "closed_at": None,
+        "open_key": None,
     }
 
 
@@ -231,6 +232,7 @@ def _lost_and_open(con, rng, p: rules.Pipeline, out: _Out, accounts, end: pd.Tim
         record |= {
             "next_step": NEXT_STEPS[int(rng.integers(len(NEXT_STEPS)))],
             "next_step_on": (end + pd.Timedelta(days=int(rng.integers(-10, 25)))).date(),  # some overdue
+            "open_key": f"{row.account_id}|{row.area}",
         }
         out.add(rng, record, stages, times, record["owner_id"])
 
