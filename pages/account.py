@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import account as ui
-from analytics.ui import charts, routing, signin, tables, text, trail
+from analytics.ui import charts, pipeline, routing, signin, tables, text, trail
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters, scored_month_or_stop
 from analytics.ui.language import label, lang, t
@@ -97,6 +97,9 @@ with tabs[3]:
         tables.table(ui.table_of("reasons", v))  # direction and strength in words, not log-odds
         st.caption(t("account.risk_caption"))
 with tabs[4]:
+    in_pipeline = pipeline.open_opportunities(v.account_id)
+    here = {"account_id": v.account_id, "account_name": v.name, "manager_id": p["manager_id"]}
+    scored = v.month if v.score is not None else None
     for column, card in zip(st.columns(4), v.opportunities().itertuples(), strict=True):
         with column.container(border=True):
             st.markdown(f"**{label('area', card.area)}**")
@@ -107,13 +110,19 @@ with tabs[4]:
                 st.caption(t("account.card.no_products"))
             else:
                 st.caption(t("account.card.product_count", n=len(card.products)))
+            pipeline.card_action(here, card.area, scored, in_pipeline)
+    pipeline.create_form(f)
     if fallback := ui.peers_fallback(v):
         st.info(fallback, icon=":material/groups:")
     st.markdown(f"**{t('account.all_products')}**")
     if v.recommendations.empty:
         st.caption(t("account.card.no_products"))
     else:
-        tables.table(ui.all_recommendations(v))  # full width: the yuan figures are never cut
+        # full width: the yuan figures are never cut; those already in an open opportunity marked
+        tables.table(pipeline.with_marks(ui.all_recommendations(v), v.recommendations, v.account_id, in_pipeline))
+        pipeline.recommendation_action(here, v.recommendations, scored, in_pipeline)
+    st.markdown(f"**{t('pipeline.account_title')}**")
+    pipeline.account_list(v.account_id)
     st.markdown(f"**{t('account.scope_title')}**")
     ui.scope_findings(v)
 with tabs[5]:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.common import formats
 from analytics.ui import compliance as ui
-from analytics.ui import forms, routing, tables
+from analytics.ui import forms, pipeline, routing, tables
 from analytics.ui.connection import connection, db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import lang, t
@@ -63,3 +63,7 @@ st.subheader(t("interviews.recent_title", month=f"{as_of:%Y-%m}"))
 tables.table(
     recent, "compliance", key="interviews_recent", worded=ui.worded("interactions"), file_name="interviews_recent.csv"
 )
+
+st.subheader(t("pipeline.need_title"))
+pipeline.need_action(recent, filters.month, pipeline.open_opportunities())
+pipeline.create_form(filters)

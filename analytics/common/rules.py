@@ -41,6 +41,34 @@ class VisitQuota:
 
 
 @dataclass(frozen=True)
+class Pipeline:
+    """The opportunities' stages (商机阶段) and why one is lost (`[opportunities]`)."""
+
+    stages: tuple[str, ...]  # open stages, in order
+    won: str
+    lost: str
+    lost_reasons: tuple[str, ...]
+    competitor_reason: str  # the lost reason that names a competitor
+
+    @property
+    def closed(self) -> tuple[str, str]:
+        return (self.won, self.lost)
+
+    @property
+    def all_stages(self) -> tuple[str, ...]:
+        return (*self.stages, self.won, self.lost)
+
+
+DEFAULT_PIPELINE = Pipeline(
+    stages=("需求确认", "方案制定", "方案提交", "商务谈判"),
+    won="签约",
+    lost="未成交",
+    lost_reasons=("价格", "竞争对手", "无预算", "他处决策", "需求消失"),
+    competitor_reason="竞争对手",
+)
+
+
+@dataclass(frozen=True)
 class Rules:
     path: Path
     # kind ("basic"/"personal") -> cadence class -> months between updates at most
@@ -52,6 +80,7 @@ class Rules:
     visit_quota: dict[str, VisitQuota]  # cadence class -> quota
     churn_probability_at_least: float
     action_lookback_months: int
+    pipeline: Pipeline = DEFAULT_PIPELINE
 
     def cadence_params(self) -> dict[str, list]:
         """The profile cadences as parallel lists, bound as `$cadence_classes`, `$basic_months`,
@@ -191,9 +220,10 @@ class _Reader:
 
 def _parse(path: Path, data: dict[str, Any]) -> Rules:
     r = _Reader(path)
-    top = set(data) - {"profiles", "reports", "visits", "retention"}
+    top = set(data) - {"profiles", "reports", "visits", "retention", "opportunities"}
     if top:
-        raise r.fail(sorted(top)[0], "未知的键 / unknown key (allowed: profiles, reports, visits, retention)")
+        allowed = "profiles, reports, visits, retention, opportunities"
+        raise r.fail(sorted(top)[0], f"未知的键 / unknown key (allowed: {allowed})")
     r.table(data, "profiles", set(PROFILE_KINDS))
 
     profile_months: dict[str, dict[str, int]] = {}
@@ -243,4 +273,45 @@ def _parse(path: Path, data: dict[str, Any]) -> Rules:
         visit_quota=quota,
         churn_probability_at_least=r.number(retention, "retention", "churn_probability_at_least", low=0.0, high=1.0),
         action_lookback_months=r.integer(retention, "retention", "action_lookback_months", low=1, high=36),
+        pipeline=_pipeline(r, data),
     )
+
+
+def _names(r: _Reader, table: dict, key: str, name: str) -> tuple[str, ...]:
+    value = table.get(name)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise r.fail(f"{key}.{name}", "应为非空的名称列表 / must be a non-empty list of names")
+    if len(set(value)) != len(value):
+        raise r.fail(f"{key}.{name}", "名称重复 / a name is listed twice")
+    return tuple(v.strip() for v in value)
+
+
+def _name(r: _Reader, table: dict, key: str, name: str) -> str:
+    value = table.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise r.fail(f"{key}.{name}", "应为非空名称 / must be a non-empty name")
+    return value.strip()
+
+
+def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
+    """The `[opportunities]` section, or the defaults when the file has none (a copy of the rules
+    made before opportunities existed still loads)."""
+    if "opportunities" not in data:
+        return DEFAULT_PIPELINE
+    key = "opportunities"
+    table = r.table(data, key, {"stages", "won", "lost", "lost_reasons", "competitor_reason"})
+    d = DEFAULT_PIPELINE
+    stages = _names(r, table, key, "stages") if "stages" in table else d.stages
+    won = _name(r, table, key, "won") if "won" in table else d.won
+    lost = _name(r, table, key, "lost") if "lost" in table else d.lost
+    if len({*stages, won, lost}) != len(stages) + 2:
+        raise r.fail(
+            f"{key}.won", "签约与未成交须不同于各阶段及彼此 / won and lost must differ from the stages and each other"
+        )
+    reasons = _names(r, table, key, "lost_reasons") if "lost_reasons" in table else d.lost_reasons
+    competitor = _name(r, table, key, "competitor_reason") if "competitor_reason" in table else d.competitor_reason
+    if competitor not in reasons:
+        raise r.fail(
+            f"{key}.competitor_reason", f"应为 lost_reasons 之一 / must be one of lost_reasons (got {competitor!r})"
+        )
+    return Pipeline(stages, won, lost, reasons, competitor)

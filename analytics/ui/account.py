@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.express as px
@@ -13,11 +14,13 @@ import streamlit as st
 from analytics.access import privacy
 from analytics.common.filters import Filters
 from analytics.ui import tables, text
-from analytics.ui.connection import connection
+from analytics.ui.connection import connection, db_path
 from analytics.ui.language import label, lang, t
+from analytics.ui.signin import current_user
 from analytics.views.account import charts, documents
 from analytics.views.account import tables as account_tables
 from analytics.views.account import view as account
+from analytics.views.pipeline import writes as pipeline_writes
 
 QUERY_PARAM = account.QUERY_PARAM  # ?account=ID opens an account
 SEARCH_KEY = "account_search"
@@ -199,14 +202,29 @@ def peers_figure(v: account.AccountView) -> go.Figure:
 # ---- the documents -------------------------------------------------------------------------
 
 
+def _proposal(v: account.AccountView, language: str) -> Callable[[], bytes]:
+    """The proposal's bytes when clicked, recorded against the account's open opportunities
+    (商机: which version was sent, `pipeline.writes.record_proposal`) for a user who writes them."""
+    who, con, name = current_user(), connection(db_path()), documents.file_name(v, "proposal", language)
+
+    def make() -> bytes:
+        data = documents.docx_bytes(v, "proposal", language)
+        if who is not None and who.role in pipeline_writes.WRITERS:
+            pipeline_writes.record_proposal(con, who, v.account_id, language=language, file_name=name, data=data)
+        return data
+
+    return make
+
+
 def document_downloads(v: account.AccountView) -> None:
     """Two download buttons side by side — the customer's proposal (服务方案) and the manager's
-    internal brief (客户经营简报) — each Word document written only when clicked (and audited)."""
+    internal brief (客户经营简报) — each Word document written only when clicked (and audited; the
+    proposal also recorded against the account's open opportunities)."""
     for kind, where, icon in zip(
         documents.KINDS, st.columns(2), (":material/description:", ":material/lock:"), strict=True
     ):
         tables.download(
-            functools.partial(documents.docx_bytes, v, kind, lang()),
+            _proposal(v, lang()) if kind == "proposal" else functools.partial(documents.docx_bytes, v, kind, lang()),
             file_name=documents.file_name(v, kind, lang()),
             key=f"account_{kind}",
             what=f"account {v.account_id} {kind}",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.common import formats
 from analytics.common.filters import Filters
-from analytics.ui import portfolio
+from analytics.ui import pipeline, portfolio, tables
 from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import opportunities
@@ -68,4 +69,42 @@ def manager_choice(filters: Filters, choices: pd.DataFrame, key: str) -> str:
     first = opportunities.default_manager(filters, ids)
     return st.selectbox(
         t("opportunities.manager"), ids, index=ids.index(first), key=key, format_func=lambda m: f"{m} {names[m]}"
+    )
+
+
+def priority_list(
+    listed: pd.DataFrame,
+    choices: pd.DataFrame,
+    manager_id: str,
+    month: str,
+    in_pipeline: pd.DataFrame,
+    filters: Filters,
+) -> None:
+    """The priority list of one manager: totals, the list (those whose best area is already in an
+    open opportunity marked), a row to start an opportunity from, and the Excel export."""
+    s = opportunities.summary(listed, opportunities.in_service_count(choices, manager_id))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("opportunities.accounts"), f"{s.account_count:,}")
+    c2.metric(t("opportunities.revenue_at_risk"), formats.wan(s.revenue_at_risk_yuan))
+    c3.metric(t("opportunities.opportunity_value"), formats.wan(s.opportunity_value_yuan))
+    c4.metric(t("opportunities.retain_count"), f"{s.retain_count:,}")
+
+    st.caption(t("opportunities.rule"))
+    shown = displayed(listed)
+    # what to sell and why beside the account, wrapped in their cells so that they read whole
+    tables.table(
+        on_screen(pipeline.list_marks(shown, listed, in_pipeline)),
+        "opportunities",
+        key="opportunities_list",
+        wrap=True,
+    )
+    pipeline.row_action(listed, manager_id, filters.month, in_pipeline)
+    pipeline.create_form(filters)
+    tables.download(
+        shown,
+        "opportunities",
+        file_name=f"opportunities_{manager_id}_{month}.xlsx",
+        key="opportunities_download",
+        what=f"opportunities {manager_id}",
+        sheet=t("opportunities.sheet"),
     )

@@ -51,6 +51,7 @@ def build(con: duckdb.DuckDBPyConnection, progress: Progress | None = None, *, t
     steps = [model for model in layers.load_models().values() if model.in_build]
     report = BuildReport()
     db.add_new_columns(con)  # a warehouse of an earlier version gains the columns added since
+    db.ensure_pipeline_tables(con)  # … and the pipeline's tables (商机)
     rules.write_build_rules(con)  # the rules a step counts by (`-- reads: build_rules`)
     # Nothing reads these tables in storage order, and without the ordering constraint DuckDB
     # runs in parallel more freely (measured with the feature mart's SQL windows: 52 s -> 39 s at

@@ -28,6 +28,9 @@ INPUT_TABLES: tuple[str, ...] = (
 )
 TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs")
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
+# The pipeline the app writes (商机, analytics/views/pipeline), parents first. Not input tables:
+# the importer leaves them alone; a warehouse of an earlier version gains them (`ensure_pipeline_tables`).
+PIPELINE_TABLES: tuple[str, ...] = ("opportunities", "opportunity_stage_changes", "opportunity_proposals")
 
 
 class WarehouseLockedError(RuntimeError):
@@ -110,6 +113,25 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         if table not in have:
             con.execute((SCHEMA_DIR / f"{table}.sql").read_text(encoding="utf-8"))
     add_new_columns(con)
+    ensure_pipeline_tables(con)
+
+
+def ensure_pipeline_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the pipeline's tables (`PIPELINE_TABLES`) a warehouse lacks — one made by an earlier
+    version gains them here, with nothing else changed. One catalogue query when they are all
+    there (cheap enough for every write); two sessions creating them at once retry."""
+    cur = con.cursor()
+    for attempt in range(20):
+        have = existing_tables(cur)
+        missing = [table for table in PIPELINE_TABLES if table not in have]
+        if not missing:
+            return
+        try:
+            for table in missing:  # `create table if not exists`: a rival's table is kept
+                cur.execute((SCHEMA_DIR / f"{table}.sql").read_text(encoding="utf-8"))
+        except (duckdb.TransactionException, duckdb.CatalogException):
+            if attempt == 19:
+                raise
 
 
 def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -124,7 +146,7 @@ def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def drop_all(con: duckdb.DuckDBPyConnection) -> None:
     """Remove every contract table and type (used before regenerating the demo)."""
-    for table in reversed(ALL_TABLES):
+    for table in reversed(ALL_TABLES + PIPELINE_TABLES):
         con.execute(f"drop table if exists {table}")
     types_sql = (SCHEMA_DIR / "00_types.sql").read_text(encoding="utf-8")
     for line in types_sql.splitlines():

@@ -18,6 +18,7 @@ import pyarrow as pa
 from analytics.config import AREAS
 from analytics.warehouse import db
 from analytics.warehouse.demo import catalogue as cat
+from analytics.warehouse.demo import pipeline
 from analytics.warehouse.demo.people import CLASS_LABELS, account_names, contacts_frame, make_portfolio, managers_frame
 from analytics.warehouse.demo.profiles import BASIC_MONTHS, PERSONAL_MONTHS, profile_updates
 from analytics.warehouse.demo.scopes import business_scopes
@@ -204,6 +205,8 @@ def generate(
             "insert into profile_updates by name select * exclude (seq), printf('U%010d', seq) as update_id from _ups"
         )
         con.unregister("_ups")
+    say("商机 / the pipeline", 0.97)
+    pipeline.generate(con, seed, window_end)  # after the tables it is drawn from
     say("完成 / done", 1.0)
     return {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in db.ALL_TABLES}
 

@@ -1,0 +1,259 @@
+"""The demo's pipeline history (商机, issue 15 item 6), drawn from what the mechanism already made,
+so that it agrees with it:
+
+- won: most product starts of an account already billed (a new product of an area, `billing_monthly`)
+  were preceded by an opportunity signed a few days to weeks before the first bill, its products
+  the ones started, its expected value near the first month's revenue;
+- lost: needs voiced in interviews that no start of the area followed within six months became
+  opportunities lost at some stage, for a reason from the rules' list — to a named competitor more
+  often where competitors were reported on the account;
+- open: needs voiced in the last three months, still being worked, some with their next step overdue.
+
+Stage durations are drawn per stage (days: a week or two to confirm, longer to negotiate), proposals
+are sent on entering 方案提交 (sometimes a revised one in negotiation). A generator of its own
+(`[seed, 7701]`) leaves the demo's other draws as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.common import rules
+
+WIN_COVERAGE = 0.82  # share of product starts preceded by a won opportunity
+LOST_PER_WON = 0.75  # lost opportunities per won one (a win rate near 57 %)
+OPEN_PER_MANAGER = 4  # open opportunities per manager at the end, about
+STAGE_DAYS = (12.0, 16.0, 9.0, 18.0)  # median days in each open stage (lognormal)
+LOST_AT = (0.3, 0.25, 0.25, 0.2)  # the stage a lost opportunity had reached
+REASONS = {"价格": 0.3, "竞争对手": 0.3, "无预算": 0.15, "他处决策": 0.12, "需求消失": 0.13}
+COMPETITORS = {"中国电信": 0.5, "中国联通": 0.35, "中国广电": 0.1, "其他": 0.05}
+SOURCES = ("card", "recommendation", "interview", "list")
+NEXT_STEPS = ("预约决策人沟通方案", "提交报价单", "安排技术交流", "跟进合同审批", "现场勘查", "补充方案材料")
+
+
+def _days(rng: np.random.Generator, stage: int) -> pd.Timedelta:
+    return pd.Timedelta(days=float(max(1.0, rng.lognormal(np.log(STAGE_DAYS[stage]), 0.45))))
+
+
+class _Out:
+    """Rows of the three tables, collected as dicts."""
+
+    def __init__(self) -> None:
+        self.opportunities: list[dict] = []
+        self.changes: list[dict] = []
+        self.proposals: list[dict] = []
+
+    def add(self, rng, row: dict, stages: list[str], times: list[pd.Timestamp], by: str) -> None:
+        oid = f"O-demo-{len(self.opportunities) + 1:07d}"
+        previous = None
+        for stage, at in zip(stages, times, strict=True):
+            self.changes.append(
+                {
+                    "change_id": f"S-demo-{len(self.changes) + 1:08d}",
+                    "opportunity_id": oid,
+                    "from_stage": previous,
+                    "to_stage": stage,
+                    "changed_at": at.floor("s"),
+                    "changed_by": by,
+                }
+            )
+            if stage == "方案提交" or (stage == "商务谈判" and rng.random() < 0.3):
+                n = len(self.proposals) + 1
+                self.proposals.append(
+                    {
+                        "proposal_id": f"P-demo-{n:07d}",
+                        "opportunity_id": oid,
+                        "sent_at": (at + pd.Timedelta(hours=2)).floor("s"),
+                        "sent_by": by,
+                        "language": "zh",
+                        "file_name": f"服务方案_{row['account_id']}_{at:%Y%m}.docx",
+                        "sha256": hashlib.sha256(f"{oid}:{n}".encode()).hexdigest(),
+                    }
+                )
+            previous = stage
+        last = times[-1].floor("s")
+        self.opportunities.append(
+            row
+            | {
+                "opportunity_id": oid,
+                "stage": stages[-1],
+                "created_at": times[0].floor("s"),
+                "updated_at": last,
+                "version": len(stages),
+            }
+        )
+
+
+def _path(rng, p: rules.Pipeline, start: pd.Timestamp, reached: int) -> tuple[list[str], list[pd.Timestamp]]:
+    """The open stages up to index `reached`, entered from `start` on."""
+    stages, times, at = [], [], start
+    for i in range(reached + 1):
+        stages.append(p.stages[i])
+        times.append(at)
+        at = at + _days(rng, i)
+    return stages, times + [at]  # the last time: when it would leave the last stage
+
+
+def generate(con: duckdb.DuckDBPyConnection, seed: int, window_end: np.datetime64) -> dict[str, int]:
+    """Write the pipeline tables from the generated ones; rows written per table."""
+    rng = np.random.default_rng([seed, 7701])
+    p = rules.DEFAULT_PIPELINE
+    end = pd.Timestamp(window_end)
+    out = _Out()
+    accounts = con.execute("select account_id, manager_id from accounts").df().set_index("account_id")["manager_id"]
+    starts = con.execute(
+        """
+        with firsts as (
+            select b.account_id, b.product_id, pr.area::varchar as area, min(b.billing_month) as first_month
+            from billing_monthly b join products pr using (product_id) group by all
+        ),
+        opened as (select account_id, min(billing_month) as opened from billing_monthly group by all)
+        select f.account_id, f.area, f.first_month, list(f.product_id order by f.product_id) as product_ids,
+            sum(b.revenue_yuan)::double as revenue
+        from firsts f join opened o using (account_id)
+        join billing_monthly b on b.account_id = f.account_id and b.product_id = f.product_id
+            and b.billing_month = f.first_month
+        where f.first_month > o.opened
+        group by all order by f.first_month, f.account_id, f.area
+        """
+    ).df()
+    for row in starts.itertuples():
+        if rng.random() > WIN_COVERAGE:
+            continue
+        signed = pd.Timestamp(row.first_month) - pd.Timedelta(
+            days=float(rng.uniform(3, 25)), hours=float(rng.uniform(9, 17))
+        )
+        stages, times = _path(rng, p, signed, 3)
+        shift = times[-1] - signed  # the path ends at the signing
+        times = [t - shift for t in times]
+        stages, times = [*stages, p.won], [*times[:-1], signed]
+        monthly = round(row.revenue * rng.uniform(0.8, 1.3), -1)
+        one_off = (
+            round(monthly * rng.uniform(2, 8), -2)
+            if row.area in ("production_control", "mobile_office") and rng.random() < 0.3
+            else 0
+        )
+        record = _record(rng, row.account_id, row.area, list(row.product_ids), monthly, one_off, signed, accounts)
+        record |= {"closed_at": signed.floor("s")}
+        out.add(rng, record, stages, times, record["owner_id"])
+    won = len(out.opportunities)
+    values = {area: frame["revenue"].to_numpy() for area, frame in starts.groupby("area")}
+    _lost_and_open(con, rng, p, out, accounts, end, won, values)
+    return _write(con, out)
+
+
+def _record(rng, account_id, area, products, monthly, one_off, close, accounts) -> dict:
+    return {
+        "account_id": account_id,
+        "area": area,
+        "product_ids": products,
+        "expected_monthly_yuan": float(max(monthly, 10)),
+        "expected_one_off_yuan": float(one_off),
+        "expected_close_month": pd.Timestamp(close).to_period("M").to_timestamp().date(),
+        "owner_id": accounts[account_id],
+        "next_step": None,
+        "next_step_on": None,
+        "lost_reason": None,
+        "lost_competitor": None,
+        "source": SOURCES[int(rng.integers(len(SOURCES)))],
+        "closed_at": None,
+        "open_key": None,
+    }
+
+
+def _lost_and_open(con, rng, p: rules.Pipeline, out: _Out, accounts, end: pd.Timestamp, won: int, values) -> None:
+    """Lost opportunities from needs voiced and not met, open ones from recent needs; their value
+    a month drawn from the first months' revenue of the products started in the area (`values`)."""
+    needs = con.execute(
+        """
+        with voiced as (
+            select i.account_id, unnest(i.needs_found)::varchar as area, i.occurred_at from interactions i
+        ),
+        firsts as (
+            select b.account_id, pr.area::varchar as area, b.product_id, min(b.billing_month) as first_month
+            from billing_monthly b join products pr using (product_id) group by all
+        )
+        select v.account_id, v.area, min(v.occurred_at) as voiced_at
+        from voiced v
+        where not exists (
+            select 1 from firsts f where f.account_id = v.account_id and f.area = v.area
+                and f.first_month between v.occurred_at - interval 1 month and v.occurred_at + interval 6 month
+        )
+        group by all order by voiced_at, account_id, area
+        """
+    ).df()
+    rivals = (
+        con.execute(
+            "select account_id, mode(competitor::varchar) as competitor from competitor_reports "
+            "where account_id is not null group by all"
+        )
+        .df()
+        .set_index("account_id")["competitor"]
+    )
+    products = con.execute("select product_id, area::varchar as area from products").df()
+    by_area = {area: (frame, values.get(area, np.array([500.0]))) for area, frame in products.groupby("area")}
+    recent = end - pd.DateOffset(months=3)
+    old, new = needs[needs["voiced_at"] < recent], needs[needs["voiced_at"] >= recent]
+    lost_n = min(len(old), int(won * LOST_PER_WON))
+    for row in old.iloc[np.sort(rng.choice(len(old), lost_n, replace=False))].itertuples():
+        reached = int(rng.choice(4, p=LOST_AT))
+        stages, times = _path(
+            rng, p, pd.Timestamp(row.voiced_at) + pd.Timedelta(days=float(rng.uniform(1, 10))), reached
+        )
+        closed = times[-1]
+        if closed >= end:
+            continue
+        reason = str(rng.choice(list(REASONS), p=list(REASONS.values())))
+        competitor = None
+        if row.account_id in rivals.index and rng.random() < 0.6:
+            reason, competitor = p.competitor_reason, rivals[row.account_id]
+        elif reason == p.competitor_reason:
+            competitor = str(rng.choice(list(COMPETITORS), p=list(COMPETITORS.values())))
+        record = _offer(rng, row, by_area, closed, accounts)
+        record |= {"lost_reason": reason, "lost_competitor": competitor, "closed_at": closed.floor("s")}
+        out.add(rng, record, [*stages, p.lost], times, record["owner_id"])
+    open_n = min(len(new), OPEN_PER_MANAGER * accounts.nunique())
+    for row in new.iloc[np.sort(rng.choice(len(new), open_n, replace=False))].itertuples():
+        start = max(pd.Timestamp(row.voiced_at), end - pd.Timedelta(days=float(rng.uniform(5, 80))))
+        stages, times, at = [], [], start
+        for i in range(4):  # the stages entered by the end of the window
+            if at >= end:
+                break
+            stages.append(p.stages[i])
+            times.append(at)
+            at = at + _days(rng, i)
+        if not stages:
+            continue
+        record = _offer(rng, row, by_area, end + pd.DateOffset(months=int(rng.integers(1, 4))), accounts)
+        record |= {
+            "next_step": NEXT_STEPS[int(rng.integers(len(NEXT_STEPS)))],
+            "next_step_on": (end + pd.Timedelta(days=int(rng.integers(-10, 25)))).date(),  # some overdue
+            "open_key": f"{row.account_id}|{row.area}",
+        }
+        out.add(rng, record, stages, times, record["owner_id"])
+
+
+def _offer(rng, row, by_area, close, accounts) -> dict:
+    catalogue, revenues = by_area[row.area]
+    picked = catalogue.iloc[rng.choice(len(catalogue), min(len(catalogue), int(rng.integers(1, 3))), replace=False)]
+    monthly = round(float(rng.choice(revenues)) * float(rng.uniform(0.7, 1.5)) * len(picked), -1)
+    return _record(rng, row.account_id, row.area, sorted(picked["product_id"]), monthly, 0, close, accounts)
+
+
+def _write(con: duckdb.DuckDBPyConnection, out: _Out) -> dict[str, int]:
+    frames = {
+        "opportunities": pd.DataFrame(out.opportunities),
+        "opportunity_stage_changes": pd.DataFrame(out.changes),
+        "opportunity_proposals": pd.DataFrame(out.proposals),
+    }
+    for table, frame in frames.items():
+        if frame.empty:
+            continue
+        con.register("_pipeline", frame)
+        con.execute(f"insert into {table} by name select * from _pipeline")
+        con.unregister("_pipeline")
+    return {table: len(frame) for table, frame in frames.items()}
