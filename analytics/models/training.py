@@ -1,4 +1,5 @@
-"""`needsmine train`: the notes model, the scope model, the churn model and one upsell model per area.
+"""`needsmine train`: the notes model, the scope model, the churn model, one upsell model per area
+and the effects of the retention actions (`uplift`).
 
 Rolling-origin evaluation (SPEC §4): the test as-of month T is the latest whose label window is
 complete; the evaluated model trains only on as-of months whose labels were complete by T
@@ -27,7 +28,7 @@ from sklearn.base import clone
 from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import labels, scope
+from analytics.models import labels, scope, uplift
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes import model as notes
@@ -363,5 +364,21 @@ def train_all(
                 models[trained.name] = trained
     report["churn"] = models["churn"].report
     report["upsell"] = {area: models[area].report for area in AREAS}
+    # The effect of each retention action kind (客户挽留), on the churn model's rows, test month
+    # and penalty; writes uplift_scores.
+    say("挽留措施效果 / retention action effects", 0.99)
+    churn_job = jobs[0]
+    # (The model itself is not saved: what it gives, uplift_scores, is.)
+    _, report["uplift"] = uplift.train_uplift(
+        con,
+        frame,
+        churn,
+        feats.CHURN_NUMERIC,
+        feats.CHURN_CATEGORICAL,
+        window=WINDOWS.churn_months,
+        test_month=churn_job.test_month,
+        C=report["churn"]["C"],
+        seed=seed,
+    )
     say("完成 / done", 1.0)
     return models, report
