@@ -59,25 +59,7 @@ def run(args: argparse.Namespace) -> int:
         registry.record_run(con, report, metadata)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, default=json_default))
-        _print_uplift(report.get("uplift") or {})
-    return EXIT_OK
-
-
-def _print_uplift(u: dict) -> None:
-    """The retention actions' effects: Qini against the truth (demo) and each kind's average."""
-    if u.get("status") != "ok":
-        print("  挽留措施效果 uplift: 无带类型的挽留措施 / no retention actions with a kind recorded")
-        return
-    if u.get("qini_ratio") is not None:
-        print(f"  挽留措施效果 uplift test {u['test_as_of']}: Qini / truth Qini {u['qini_ratio']:.3f}")
-    for kind, r in u["average_effects"].items():
-        if r.get("effect") is None:
-            continue
-        truth = f", truth {r['truth']:+.4f}" if r.get("truth") is not None else ""
-        print(
-            f"    {kind:<18} effect {r['effect']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}]{truth} "
-            f"({r['treated_rows']} actions)"
-        )
+        return EXIT_OK
     print(f"模型已保存 / models saved to {config.models_dir(path)}")
     notes = report["notes"]
     same = notes.get("macro_f1_same_phrasing", notes["macro_f1"])

@@ -70,7 +70,8 @@ for accounts with few products, service recovery after complaints, renewal when 
 runs out — but every kind is tried everywhere now and then. Each kind lowers the churn logit of
 the next churn-window months (the hazards of months t+1 … t+3 for an action in month t) by
 
-    price_offer       effect_price · clip(price_sensitivity, 0, 2)   (a latent trait: 0.7·N(0,1) + 0.9·[class C/D] − 0.4)
+    price_offer       effect_price · clip(price_sensitivity, 0, 2)
+                      (a latent trait: 0.7·N(0,1) + 0.9·[class C/D] − 0.4)
     visit             effect_visit_key·[key account] + effect_visit_large·[class A/B, not key]
     solution_upgrade  effect_upgrade · clip(4 − products held, 0, 3)
     service_recovery  effect_recovery · min(complaints in the last 3 months, 3)
