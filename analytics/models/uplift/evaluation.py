@@ -18,12 +18,15 @@ expected revenue saved (the effect × the account's revenue of the last 12 month
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from joblib import Parallel, delayed
 
 from analytics.models.uplift.estimator import CONTROL, KINDS, UpliftModel, average_effects, fit_uplift
 
@@ -55,7 +58,7 @@ def _with_treatment(data: pd.DataFrame, acts: pd.DataFrame, window: int) -> pd.D
         [acts.assign(as_of_month=acts["as_of_month"] + pd.DateOffset(months=k)) for k in range(1, window)]
     )[["account_id", "as_of_month"]].drop_duplicates()
     flag = out.merge(in_force.assign(_in_force=True), on=["account_id", "as_of_month"], how="left")["_in_force"]
-    return out[~flag.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+    return out[~flag.eq(True).to_numpy()].reset_index(drop=True)
 
 
 def qini(score: np.ndarray, effect: np.ndarray) -> float:
@@ -83,24 +86,35 @@ def _folds(accounts: pd.Series, seed: int) -> pd.Series:
     return pd.Series(np.random.default_rng(seed).integers(0, 2, len(distinct)), index=distinct.to_numpy())
 
 
-def _at_origin(con, data, frame, numeric, categorical, origin, window, C, seed) -> dict | None:
-    """Out-of-sample estimates at `origin` (two folds of accounts) judged against the truth."""
-    cutoff = origin - pd.DateOffset(months=window)
-    train = data[data["is_complete"] & (data["as_of_month"] <= cutoff)]
-    test = frame[frame["billing_month"] == origin]
-    truth = _truth(con, origin)
-    if train.empty or test.empty or truth is None:
-        return None
+def _out_of_sample(rows: pd.DataFrame, target: pd.DataFrame, numeric, categorical, C: float, seed: int) -> pd.DataFrame:
+    """The learner fitted on `rows`, its effects for `target` (indexed by account)."""
+    model = fit_uplift(rows, numeric, categorical, C=C, seed=seed)
+    return model.effects(target).set_index(target["account_id"].to_numpy())
+
+
+def _origin_tasks(data, frame, origins, window, seed) -> list[tuple[pd.Timestamp, pd.DataFrame, pd.DataFrame]]:
+    """(origin, training rows of one fold of accounts, the other fold's rows at the origin)."""
     fold_of = _folds(frame["account_id"], seed)
-    estimates = []
-    for f in (0, 1):
-        rows = train[fold_of.loc[train["account_id"]].to_numpy() != f]
-        target = test[fold_of.loc[test["account_id"]].to_numpy() == f]
-        model = fit_uplift(rows, numeric, categorical, C=C, seed=seed)
-        estimates.append(model.effects(target).set_index(target["account_id"].to_numpy()))
-    estimate = pd.concat(estimates)
+    tasks = []
+    for origin in origins:
+        cutoff = origin - pd.DateOffset(months=window)
+        train = data[data["is_complete"] & (data["as_of_month"] <= cutoff)]
+        test = frame[frame["billing_month"] == origin]
+        if train.empty or test.empty:
+            continue
+        for f in (0, 1):
+            rows = train[fold_of.loc[train["account_id"]].to_numpy() != f]
+            tasks.append((origin, rows, test[fold_of.loc[test["account_id"]].to_numpy() == f]))
+    return tasks
+
+
+def _judge(con, origin: pd.Timestamp, estimate: pd.DataFrame, train_rows: int) -> dict | None:
+    """The out-of-sample estimates at `origin` against the truth (None without a truth)."""
+    truth = _truth(con, origin)
+    if truth is None:
+        return None
     kinds = [k for k in KINDS if k in truth and estimate[k].notna().all()]
-    joined = estimate[kinds].join(truth[kinds], rsuffix="_truth", how="inner")
+    joined = estimate[kinds].join(truth[kinds].add_suffix("_truth"), how="inner")
     by_kind = {}
     for kind in kinds:
         est, true = joined[kind].to_numpy(), joined[f"{kind}_truth"].to_numpy()
@@ -112,7 +126,7 @@ def _at_origin(con, data, frame, numeric, categorical, origin, window, C, seed) 
     return {
         "as_of": f"{origin:%Y-%m}",
         "rows": len(joined),
-        "train_rows": len(train),
+        "train_rows": train_rows,
         "qini": q,
         "truth_qini": q_truth,
         "qini_ratio": q / q_truth if q_truth > 0 else None,
@@ -187,9 +201,20 @@ def train_uplift(
     data = _with_treatment(data, acts, window)
     frame = frame.assign(billing_month=pd.to_datetime(frame["billing_month"]))
     origins = [test_month - pd.DateOffset(months=3 * k) for k in range(ORIGINS)]
-    backtest = [
-        r for r in (_at_origin(con, data, frame, numeric, categorical, o, window, C, seed) for o in origins) if r
-    ]
+    tasks = _origin_tasks(data, frame, origins, window, seed)
+    # The fits are independent: on both cores where this is the main thread (a background job's
+    # thread fits them one by one, as training.py keeps the process-wide pool to the main thread).
+    jobs = min(2, os.cpu_count() or 1) if threading.current_thread() is threading.main_thread() else 1
+    estimates = Parallel(n_jobs=jobs)(
+        delayed(_out_of_sample)(rows, target, numeric, categorical, C, seed) for _, rows, target in tasks
+    )
+    backtest = []
+    for origin in origins:
+        parts = [e for (o, _, _), e in zip(tasks, estimates, strict=True) if o == origin]
+        rows = sum(len(r) for o, r, _ in tasks if o == origin) // 2 if parts else 0
+        judged = _judge(con, origin, pd.concat(parts), rows) if parts else None
+        if judged:
+            backtest.append(judged)
     report: dict = {"status": "ok", "test_as_of": f"{test_month:%Y-%m}", "window_months": window}
     test = backtest[0] if backtest and backtest[0]["as_of"] == f"{test_month:%Y-%m}" else None
     if test is not None:

@@ -145,16 +145,16 @@ class Mechanism:
     seen_falling: float = 1.0
     seen_expiring: float = 0.7  # an agreement running out alone does not make an account look at risk
     seen_threshold: float = 1.0
-    act_base: float = 0.3
-    act_seen: float = 0.15
-    act_max: float = 0.85
+    act_base: float = 0.45
+    act_seen: float = 0.2
+    act_max: float = 0.9
     act_routine: float = 0.01  # an action on an account that does not look at risk
-    effect_price: float = 1.0  # logit reductions (see the docstring)
-    effect_visit_key: float = 0.8
-    effect_visit_large: float = 0.4
-    effect_upgrade: float = 0.35
-    effect_recovery: float = 0.45
-    effect_renewal: float = 1.2
+    effect_price: float = 1.2  # logit reductions (see the docstring)
+    effect_visit_key: float = 1.0
+    effect_visit_large: float = 0.5
+    effect_upgrade: float = 0.45
+    effect_recovery: float = 0.55
+    effect_renewal: float = 1.4
 
 
 MECHANISM = Mechanism()
