@@ -334,11 +334,7 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
             type="primary",
             key="ra_submit",
             on_click=_save,
-            args=(
-                form,
-                write,
-                {"ra_account": None, "ra_kind": None, "ra_action": "", "ra_outcome": None, "ra_due": None},
-            ),
+            args=(form, write, dict.fromkeys(("ra_account", "ra_kind", "ra_outcome", "ra_due")) | {"ra_action": ""}),
         )
     saved_notice(form, "forms.action_saved")
 

@@ -18,35 +18,23 @@ expected revenue saved (the effect × the account's revenue of the last 12 month
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from joblib import Parallel, delayed
 
+from analytics import config
 from analytics.models.uplift.estimator import CONTROL, KINDS, UpliftModel, average_effects, fit_uplift
 
 ORIGINS = 3  # the test origin and two earlier ones, three months apart (as the other models)
 
 
-def treatments(con: duckdb.DuckDBPyConnection, window: int) -> pd.DataFrame:
-    """account_id, as_of_month, treatment (the kind of the month's first action), in_force (an
-    action in the `window − 1` months before, still working). Actions without a kind are left out."""
-    return con.execute(
-        """
-        with actions as (
-            select account_id, date_trunc('month', created_at)::date as month, action_kind::varchar as kind,
-                   row_number() over (partition by account_id, date_trunc('month', created_at)
-                                      order by created_at, action_id) as nth
-            from retention_actions where action_kind is not null and status != '已取消'
-        )
-        select account_id, month as as_of_month, kind as treatment from actions where nth = 1
-        """
-    ).df()
+def treatments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """account_id, as_of_month, treatment: the kind of the month's first action
+    (`sql/labels/retention_treatments.sql`)."""
+    return con.execute((config.SQL_DIR / "labels" / "retention_treatments.sql").read_text(encoding="utf-8")).df()
 
 
 def _with_treatment(data: pd.DataFrame, acts: pd.DataFrame, window: int) -> pd.DataFrame:
@@ -167,7 +155,10 @@ def write_scores(con: duckdb.DuckDBPyConnection, model: UpliftModel, latest: pd.
     )
     with con.cursor() as cur:
         cur.register("_uplift", pa.Table.from_pandas(table, preserve_index=False))
-        cur.execute("create or replace table uplift_scores as select * from _uplift")
+        cur.execute("begin")
+        cur.execute((config.SQL_DIR / "outputs" / "uplift_scores.sql").read_text(encoding="utf-8"))
+        cur.execute("insert into uplift_scores by name select * from _uplift")
+        cur.execute("commit")
     return len(table)
 
 
@@ -182,12 +173,13 @@ def train_uplift(
     test_month: pd.Timestamp,
     C: float,
     seed: int = 0,
+    executor=None,
 ) -> tuple[UpliftModel | None, dict]:
     """Evaluate the learner by rolling origin, fit it on every complete row and write
     `uplift_scores`. `frame`: the churn features; `churn`: its labels. Returns (model, report);
     (None, {"status": …}) where no action with a kind is recorded."""
     t0 = time.perf_counter()
-    acts = treatments(con, window)
+    acts = treatments(con)
     if acts.empty:
         return None, {"status": "no_actions"}
     numeric, categorical = list(numeric), list(categorical)
@@ -202,12 +194,14 @@ def train_uplift(
     frame = frame.assign(billing_month=pd.to_datetime(frame["billing_month"]))
     origins = [test_month - pd.DateOffset(months=3 * k) for k in range(ORIGINS)]
     tasks = _origin_tasks(data, frame, origins, window, seed)
-    # The fits are independent: on both cores where this is the main thread (a background job's
-    # thread fits them one by one, as training.py keeps the process-wide pool to the main thread).
-    jobs = min(2, os.cpu_count() or 1) if threading.current_thread() is threading.main_thread() else 1
-    estimates = Parallel(n_jobs=jobs)(
-        delayed(_out_of_sample)(rows, target, numeric, categorical, C, seed) for _, rows, target in tasks
-    )
+    # The fits are independent: on the executor's workers when given one (training's).
+    if executor is None:
+        estimates = [_out_of_sample(rows, target, numeric, categorical, C, seed) for _, rows, target in tasks]
+    else:
+        futures = [
+            executor.submit(_out_of_sample, rows, target, numeric, categorical, C, seed) for _, rows, target in tasks
+        ]
+        estimates = [future.result() for future in futures]
     backtest = []
     for origin in origins:
         parts = [e for (o, _, _), e in zip(tasks, estimates, strict=True) if o == origin]

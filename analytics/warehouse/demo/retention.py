@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.config import WINDOWS
 from analytics.warehouse.demo.mechanism import Mechanism
@@ -68,6 +69,7 @@ class Retention:
     is_key: np.ndarray
     manager_of: np.ndarray
     diligence: np.ndarray
+    account_ids: np.ndarray
     price_sensitivity: np.ndarray = field(init=False)
     held_out: np.ndarray = field(init=False)
     lift: np.ndarray = field(init=False)  # logit reduction in force for the next hazards
@@ -81,21 +83,30 @@ class Retention:
         self.held_out = self.rng.random(self.n) < self.mech.retention_holdout
         self.lift = np.zeros(self.n)
         self.lift_left = np.zeros(self.n, np.int64)
+        self.position = {a: i for i, a in enumerate(self.account_ids)}
+        self.bills = np.zeros((6, self.n))  # each account's bill of the last 6 months (newest first)
+        self.reported_before = np.zeros(self.n, bool)  # named in an urgent report last month
 
     def step(
         self,
         t: int,
         pre: np.ndarray,
         complaints_3m: np.ndarray,
-        reported_poaching: np.ndarray,
-        falling: np.ndarray,
+        reports: pa.Table,
         expiring: np.ndarray,
         n_products: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Decide the month's actions; returns (the (n, 5) logit reductions each kind would bring
-        now, the logit reduction in force for the next hazard)."""
+        """Decide the month's actions on what the managers see: complaints in the last 3 months,
+        a poaching attempt reported (in the month's `reports`) this or last month, the bill of the
+        last 3 months ≥ 10% below that of the 3 before, an agreement running out. Returns (the
+        (n, 5) logit reductions each kind would bring now, the logit reduction in force for the
+        next hazard)."""
         m = self.mech
         rng = self.rng
+        reported_now = self.reported(reports)
+        reported_poaching = reported_now | self.reported_before
+        self.reported_before = reported_now
+        falling = self.bills[:3].sum(axis=0) < 0.9 * self.bills[3:].sum(axis=0)
         delta = effects(m, self.price_sensitivity, complaints_3m, expiring, self.is_key, self.value_class, n_products)
         seen = (
             m.seen_complaints * (complaints_3m > 0)
@@ -132,6 +143,41 @@ class Retention:
         self.lift_left[rows] = WINDOWS.churn_months
         self.taken.append((t, rows, kind[rows]))
         return delta, self.lift.copy()
+
+    def bill(self, rows: np.ndarray, revenue: np.ndarray) -> None:
+        """The month's bill lines (account position, revenue)."""
+        self.bills = np.roll(self.bills, 1, axis=0)
+        self.bills[0] = np.bincount(rows, weights=revenue, minlength=self.n)
+
+    def reported(self, reports: pa.Table) -> np.ndarray:
+        """Which accounts the month's competitor reports name in an urgent one (争抢)."""
+        out = np.zeros(self.n, bool)
+        urgent = reports.filter(pc.equal(reports.column("kind"), "争抢")).column("account_id").to_pylist()
+        out[[self.position[a] for a in urgent]] = True
+        return out
+
+    def truth_table(
+        self, pre: np.ndarray, logit: np.ndarray, delta: np.ndarray, account_ids: pa.Array, month_start
+    ) -> pa.Table:
+        """The month's rows of truth_retention_effects: for each account open and not churning,
+        each kind's true effect — the fall of the churn-window probability from the hazard
+        without any action (`logit`) to the hazard with that kind's reduction — and which kind
+        was taken (the last `step`)."""
+        rows = np.flatnonzero(pre)
+        effect = window_probability(logit[rows, None]) - window_probability(logit[rows, None] - delta[rows])
+        taken = np.zeros((rows.size, len(KINDS)), bool)
+        _, month_rows, month_kinds = self.taken[-1]
+        taken[np.searchsorted(rows, month_rows), month_kinds] = True
+        k = len(KINDS)
+        return pa.table(
+            {
+                "account_id": account_ids.take(pa.array(np.repeat(rows, k))),
+                "billing_month": pa.array(np.full(rows.size * k, month_start)),
+                "action_kind": pa.array(np.array(KINDS)).take(pa.array(np.tile(np.arange(k), rows.size))),
+                "effect": effect.ravel().astype(np.float32),
+                "is_taken": taken.ravel(),
+            }
+        )
 
     def actions_table(
         self,

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analytics.config import AREAS, WINDOWS
 from analytics.warehouse.demo import catalogue as cat
 from analytics.warehouse.demo import events
 from analytics.warehouse.demo.mechanism import MECHANISM, Mechanism
 from analytics.warehouse.demo.people import CLASS_LABELS, Portfolio
-from analytics.warehouse.demo.retention import KINDS, Retention, window_probability
+from analytics.warehouse.demo.retention import Retention
 
 NEVER = 10**6
 Write = Callable[[str, pa.Table], None]
@@ -147,11 +146,8 @@ def simulate(
     visit_rate = np.array([mech.visit_rate[c] for c in CLASS_LABELS])[cls] * p.diligence[p.manager_of]
     churn_class = np.array([mech.churn_class[c] for c in CLASS_LABELS])[cls]
     seq = {"interactions": 0, "complaints": 0, "competitor_reports": 0}
-    retention = Retention(mech, action_rng or np.random.default_rng(0), n, cls, p.is_key, p.manager_of, p.diligence)
-    position = {a: i for i, a in enumerate(p.account_ids)}
-    reported_prev = np.zeros(n, bool)
-    bill_hist = np.zeros((6, n))  # each account's bill of the last 6 months (newest first)
-    kind_names = pa.array(np.array(KINDS))
+    rng_a = action_rng or np.random.default_rng(0)
+    retention = Retention(mech, rng_a, n, cls, p.is_key, p.manager_of, p.diligence, p.account_ids)
 
     for t in range(months):
         opened = p.open_month <= t
@@ -260,8 +256,7 @@ def simulate(
         silent_now = churn_kind[bill_rows] == 3
         units = np.where(silent_now, 0, units)
         revenue = np.where(silent_now, 0.0, np.round(revenue, 2))
-        bill_hist = np.roll(bill_hist, 1, axis=0)
-        bill_hist[0] = np.bincount(bill_rows, weights=revenue, minlength=n)
+        retention.bill(bill_rows, revenue)
         month_col = pa.array(np.full(bill_rows.size, month_start))
         write(
             "billing_monthly",
@@ -314,25 +309,11 @@ def simulate(
             days,
         )
         write("competitor_reports", _with_seq(table, seq, "competitor_reports"))
-        reported = np.zeros(n, bool)
-        urgent_ids = table.filter(pc.equal(table.column("kind"), "争抢")).column("account_id").to_pylist()
-        reported[[position[a] for a in urgent_ids]] = True
-
         # Retention actions on what the managers see (complaints, reported poaching, falling
         # revenue, an agreement running out): the logit reductions each kind would bring now,
         # and the one in force for the next hazard.
         n_products = owned.sum(axis=1)
-        delta, lift = retention.step(
-            t,
-            pre,
-            complaints_hist.sum(axis=0),
-            reported | reported_prev,
-            # the bill of the last 3 months ≥ 10% below that of the 3 before
-            bill_hist[:3].sum(axis=0) < 0.9 * bill_hist[3:].sum(axis=0),
-            expiring,
-            n_products,
-        )
-        reported_prev = reported
+        delta, lift = retention.step(t, pre, complaints_hist.sum(axis=0), table, expiring, n_products)
 
         # Probabilities for next month, and the truth rows that record them.
         held = owned[:, None, :] & in_area[None, :, :]  # (n, 4, P)
@@ -348,26 +329,7 @@ def simulate(
             + mech.churn_latent * p.latent_churn
         )
         hazard = np.where(pre, sigmoid(logit - lift), 0.0)
-        rows_e = np.flatnonzero(pre)
-        # Each kind's true effect: the fall of the churn-window probability from the hazard
-        # without any action to the hazard with that kind's reduction.
-        effect = window_probability(logit[rows_e, None]) - window_probability(logit[rows_e, None] - delta[rows_e])
-        taken = np.zeros((rows_e.size, len(KINDS)), bool)
-        month_rows, month_kinds = retention.taken[-1][1], retention.taken[-1][2]
-        at = np.searchsorted(rows_e, month_rows)
-        taken[at, month_kinds] = True
-        write(
-            "truth_retention_effects",
-            pa.table(
-                {
-                    "account_id": account_ids.take(pa.array(np.repeat(rows_e, len(KINDS)))),
-                    "billing_month": pa.array(np.full(rows_e.size * len(KINDS), month_start)),
-                    "action_kind": kind_names.take(pa.array(np.tile(np.arange(len(KINDS)), rows_e.size))),
-                    "effect": effect.ravel().astype(np.float32),
-                    "is_taken": taken.ravel(),
-                }
-            ),
-        )
+        write("truth_retention_effects", retention.truth_table(pre, logit, delta, account_ids, month_start))
         truth = np.flatnonzero(opened & (churn_month >= t))
         write(
             "truth_churn",
