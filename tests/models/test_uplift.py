@@ -89,7 +89,7 @@ def test_uplift_scores_give_every_account_each_kinds_effect_and_revenue(trained)
     )
     renewal = scored[scored["action_kind"] == "renewal"]
     expiring = renewal["months_to_agreement_end"].between(0, 3)
-    assert renewal.loc[expiring, "expected_effect"].mean() > 2 * renewal.loc[~expiring, "expected_effect"].mean()
+    assert renewal.loc[expiring, "expected_effect"].mean() > 1.5 * renewal.loc[~expiring, "expected_effect"].mean()
 
 
 def test_without_actions_of_a_kind_training_says_so(tmp_path, demo_path):
@@ -100,7 +100,9 @@ def test_without_actions_of_a_kind_training_says_so(tmp_path, demo_path):
     shutil.copy(demo_path, path)
     with db.connect(path) as con:
         con.execute("update retention_actions set action_kind = null")
+        con.execute("create table uplift_scores as select 'X' as account_id")  # from an earlier run
         model, report = train_uplift(
             con, None, None, feats.CHURN_NUMERIC, feats.CHURN_CATEGORICAL, window=3, test_month=None, C=0.1
         )
+        assert "uplift_scores" not in db.existing_tables(con)
     assert model is None and report == {"status": "no_actions"}

@@ -180,7 +180,8 @@ def train_uplift(
     (None, {"status": …}) where no action with a kind is recorded."""
     t0 = time.perf_counter()
     acts = treatments(con)
-    if acts.empty:
+    if acts.empty:  # nothing to learn from: no estimate is better than a stale one
+        con.execute("drop table if exists uplift_scores")
         return None, {"status": "no_actions"}
     numeric, categorical = list(numeric), list(categorical)
     keys = ["account_id", "billing_month"]
