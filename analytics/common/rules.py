@@ -51,7 +51,12 @@ class Pipeline:
     competitor_reason: str  # the lost reason that names a competitor
     stalled_days: int = 30  # an open opportunity not moved in this many days is stalled
     # each open stage's weight in the stage-weighted forecast (share of expected value counted)
-    stage_weights: tuple[tuple[str, float], ...] = (("需求确认", 0.1), ("方案制定", 0.3), ("方案提交", 0.5), ("商务谈判", 0.7))
+    stage_weights: tuple[tuple[str, float], ...] = (
+        ("需求确认", 0.1),
+        ("方案制定", 0.3),
+        ("方案提交", 0.5),
+        ("商务谈判", 0.7),
+    )
 
     def weight(self, stage: str) -> float:
         """The forecast weight of `stage` (签约 1, 未成交 and a stage not configured 0)."""
