@@ -72,18 +72,31 @@ def by_stage(frame: pd.DataFrame, p: rules.Pipeline) -> pd.DataFrame:
 
 
 def by_group(frame: pd.DataFrame, p: rules.Pipeline, group: str) -> pd.DataFrame:
-    """The funnel by `group` ("district" or "owner"): per row the open opportunities at each stage
-    (columns named by stage), their count and value in all. Largest value first."""
+    """The funnel of each district (`group` "district") or owner ("owner"): a row per group and
+    open stage (in stage order, a stage without any shown with 0) with the count and value of its
+    open opportunities; the groups with the most open value first."""
     live = open_only(frame, p)
     keys = ["district"] if group == "district" else ["owner_id", "owner_name", "district"]
+    columns = [*keys, "stage", "opportunity_count", "value_yuan"]
     if live.empty:
-        return pd.DataFrame(columns=[*keys, *p.stages, "opportunity_count", "value_yuan"])
-    counts = live.pivot_table(index=keys, columns="stage", values="opportunity_id", aggfunc="count", fill_value=0)
-    counts = counts.reindex(columns=_stage_order(p, live["stage"]), fill_value=0)
-    totals = live.groupby(keys).agg(opportunity_count=("opportunity_id", "count"), value_yuan=("value_yuan", "sum"))
-    out = counts.join(totals).reset_index()
-    out.columns = [str(c) for c in out.columns]
-    return out.sort_values(["value_yuan", keys[0]], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return pd.DataFrame(columns=columns)
+    order = _stage_order(p, live["stage"])
+    totals = live.groupby(keys)["value_yuan"].sum().sort_values(ascending=False, kind="stable")
+    grouped = live.groupby([*keys, "stage"])["value_yuan"].agg(["count", "sum"])
+    rows = []
+    for key in totals.index:
+        key = key if isinstance(key, tuple) else (key,)
+        for stage in order:
+            hit = (*key, stage) in grouped.index
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "stage": stage,
+                    "opportunity_count": int(grouped.loc[(*key, stage), "count"]) if hit else 0,
+                    "value_yuan": float(grouped.loc[(*key, stage), "sum"]) if hit else 0.0,
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def conversion(changes: pd.DataFrame, p: rules.Pipeline) -> pd.DataFrame:
