@@ -209,17 +209,18 @@ def against_targets(
     won_q, ahead_q = parts
     rows = []
     for t in target_frame.itertuples():
+        quarter = pd.Timestamp(t.quarter).date()
         manager = t.manager_id if isinstance(t.manager_id, str) else None
         sel = []
         for part in (won_q, ahead_q):
-            hit = (part["quarter"] == t.quarter) & (part["district"] == t.district)
+            hit = (part["quarter"] == quarter) & (part["district"] == t.district)
             if manager is not None:
                 hit &= part["owner_id"] == manager
             sel.append(float(part.loc[hit, "amount"].sum()))
         forecast = sel[0] + sel[1]
         rows.append(
             {
-                "quarter": t.quarter,
+                "quarter": quarter,
                 "district": t.district,
                 "manager_id": manager or "",
                 "manager_name": (t.manager_name or "") if manager else "",
