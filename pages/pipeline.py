@@ -51,17 +51,4 @@ with tab_forecast:
     months = funnel.forecast_by_month(frame, p)
     charts.plot(ui.forecast_figure(months))
     ui.month_table(months)
-    gaps = funnel.against_targets(frame, target_rows, p)
-    quarter = ui.quarter_choice(funnel.quarters(gaps))
-    if quarter is None:
-        st.info(t("funnel.no_targets"))
-    else:
-        chosen = gaps[gaps["quarter"] == quarter]
-        st.subheader(t("funnel.district_targets"))
-        ui.target_table(
-            chosen[chosen["manager_id"] == ""].drop(columns=["manager_id", "manager_name"]),
-            "funnel_district_targets",
-            "district_targets.csv",
-        )
-        st.subheader(t("funnel.manager_targets"))
-        ui.target_table(chosen[chosen["manager_id"] != ""], "funnel_manager_targets", "manager_targets.csv")
+    ui.targets_section(funnel.against_targets(frame, target_rows, p))

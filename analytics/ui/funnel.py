@@ -129,3 +129,18 @@ def target_table(frame: pd.DataFrame, key: str, file_name: str) -> None:
         shown["manager_name"] = (shown["manager_id"] + " " + shown["manager_name"]).str.strip()
         shown = shown.drop(columns=["manager_id"])
     tables.table(shown, PREFIX, key=key, file_name=file_name)
+
+
+def targets_section(gaps: pd.DataFrame) -> None:
+    """The quarter picked (the current one by default): each district's and each manager's
+    target, signed, weighted open value, forecast and gap."""
+    quarter = quarter_choice(funnel.quarters(gaps))
+    if quarter is None:
+        st.info(t("funnel.no_targets"))
+        return
+    chosen = gaps[gaps["quarter"] == quarter]
+    st.subheader(t("funnel.district_targets"))
+    districts = chosen[chosen["manager_id"] == ""].drop(columns=["manager_id", "manager_name"])
+    target_table(districts, "funnel_district_targets", "district_targets.csv")
+    st.subheader(t("funnel.manager_targets"))
+    target_table(chosen[chosen["manager_id"] != ""], "funnel_manager_targets", "manager_targets.csv")
