@@ -203,3 +203,27 @@ def test_the_page_opens_for_heads_with_every_table_labelled(scored_path, monkeyp
         assert unlabelled_columns(at) == []
         for number, table in enumerate(at.dataframe):
             assert IDENTIFYING & set(table.value.columns), f"table {number}: {list(table.value.columns)}"
+
+
+def test_stage_weights_come_from_the_rules_and_a_bad_one_names_its_key(tmp_path):
+    text = rules.DEFAULT_RULES.read_text(encoding="utf-8")
+    assert rules.load().pipeline.weight("方案提交") == 0.5 and P.weight("签约") == 1.0 and P.weight("未成交") == 0.0
+    custom = tmp_path / "rules.toml"
+    custom.write_text(
+        text.replace('"方案提交" = 0.5', '"方案提交" = 0.4').replace("stalled_days = 30", "stalled_days = 21"),
+        encoding="utf-8",
+    )
+    changed = rules.load(custom).pipeline
+    assert changed.weight("方案提交") == 0.4 and changed.stalled_days == 21
+    for bad, key in (
+        ('"方案提交" = 1.5', "opportunities.stage_weights.方案提交"),  # above 1
+        ('"方案提交" = 0.5, "报价" = 0.2', "opportunities.stage_weights.报价"),  # not a stage
+    ):
+        broken = tmp_path / "broken.toml"
+        broken.write_text(text.replace('"方案提交" = 0.5', bad), encoding="utf-8")
+        with pytest.raises(rules.RulesError, match=key.replace(".", r"\.")):
+            rules.load(broken)
+    missing = tmp_path / "missing.toml"
+    missing.write_text(text.replace(', "方案提交" = 0.5', ""), encoding="utf-8")
+    with pytest.raises(rules.RulesError, match="方案提交"):
+        rules.load(missing)
