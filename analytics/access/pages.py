@@ -45,6 +45,7 @@ PAGES: tuple[Page, ...] = (
     _page("portfolio", "group.insight", ":material/dashboard:", "portfolio", ("manager", "head", "analyst")),
     _page("account", "group.insight", ":material/apartment:", "account", ("manager", "head", "analyst")),
     _page("opportunities", "group.insight", ":material/target:", "opportunities", ("manager", "head")),
+    _page("pipeline", "group.insight", ":material/filter_alt:", "pipeline", ("head",)),
     _page("trends", "group.insight", ":material/trending_up:", "trends", ("head", "analyst")),
     _page("model_quality", "group.insight", ":material/science:", "model-quality", ("head", "analyst")),
     _page("compliance", "group.daily", ":material/rule:", "compliance", ("manager", "head", "analyst")),

@@ -49,6 +49,20 @@ class Pipeline:
     lost: str
     lost_reasons: tuple[str, ...]
     competitor_reason: str  # the lost reason that names a competitor
+    stalled_days: int = 30  # an open opportunity not moved in this many days is stalled
+    # each open stage's weight in the stage-weighted forecast (share of expected value counted)
+    stage_weights: tuple[tuple[str, float], ...] = (
+        ("需求确认", 0.1),
+        ("方案制定", 0.3),
+        ("方案提交", 0.5),
+        ("商务谈判", 0.7),
+    )
+
+    def weight(self, stage: str) -> float:
+        """The forecast weight of `stage` (签约 1, 未成交 and a stage not configured 0)."""
+        if stage == self.won:
+            return 1.0
+        return dict(self.stage_weights).get(stage, 0.0)
 
     @property
     def closed(self) -> tuple[str, str]:
@@ -299,7 +313,8 @@ def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
     if "opportunities" not in data:
         return DEFAULT_PIPELINE
     key = "opportunities"
-    table = r.table(data, key, {"stages", "won", "lost", "lost_reasons", "competitor_reason"})
+    allowed = {"stages", "won", "lost", "lost_reasons", "competitor_reason", "stalled_days", "stage_weights"}
+    table = r.table(data, key, allowed)
     d = DEFAULT_PIPELINE
     stages = _names(r, table, key, "stages") if "stages" in table else d.stages
     won = _name(r, table, key, "won") if "won" in table else d.won
@@ -314,4 +329,25 @@ def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
         raise r.fail(
             f"{key}.competitor_reason", f"应为 lost_reasons 之一 / must be one of lost_reasons (got {competitor!r})"
         )
-    return Pipeline(stages, won, lost, reasons, competitor)
+    stalled = r.integer(table, key, "stalled_days", low=1, high=3650) if "stalled_days" in table else d.stalled_days
+    weights = _weights(r, table, key, stages) if "stage_weights" in table else None
+    if weights is None:  # the defaults for the default stages, an even ramp for stages renamed
+        default = dict(d.stage_weights)
+        ramp = {s: round((n + 1) / (len(stages) + 1), 2) for n, s in enumerate(stages)}
+        weights = tuple((s, default.get(s, ramp[s])) for s in stages)
+    return Pipeline(stages, won, lost, reasons, competitor, stalled, weights)
+
+
+def _weights(r: _Reader, table: dict, key: str, stages: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """`stage_weights`: one weight in [0, 1] for every open stage, named by stage."""
+    value = table.get("stage_weights")
+    name = f"{key}.stage_weights"
+    if not isinstance(value, dict):
+        raise r.fail(name, "应为表：阶段 = 权重 / must be a table: stage = weight")
+    unknown = sorted(set(value) - set(stages))
+    if unknown:
+        raise r.fail(f"{name}.{unknown[0]}", f"不是阶段之一 / not one of the stages ({', '.join(stages)})")
+    missing = [s for s in stages if s not in value]
+    if missing:
+        raise r.fail(f"{name}.{missing[0]}", "缺少此阶段的权重 / missing the weight of this stage")
+    return tuple((s, r.number(value, name, s, low=0.0, high=1.0)) for s in stages)

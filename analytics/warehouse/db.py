@@ -30,7 +30,12 @@ TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs",
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
 # The pipeline the app writes (商机, analytics/views/pipeline), parents first. Not input tables:
 # the importer leaves them alone; a warehouse of an earlier version gains them (`ensure_pipeline_tables`).
-PIPELINE_TABLES: tuple[str, ...] = ("opportunities", "opportunity_stage_changes", "opportunity_proposals")
+PIPELINE_TABLES: tuple[str, ...] = (
+    "opportunities",
+    "opportunity_stage_changes",
+    "opportunity_proposals",
+    "pipeline_targets",
+)
 
 
 class WarehouseLockedError(RuntimeError):

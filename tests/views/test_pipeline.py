@@ -305,7 +305,9 @@ def test_an_old_warehouse_gains_the_pipeline_tables_and_stages_come_from_the_rul
     custom = tmp_path / "rules.toml"
     text = rules.DEFAULT_RULES.read_text(encoding="utf-8")
     custom.write_text(
-        text.replace('stages = ["需求确认", "方案制定", "方案提交", "商务谈判"]', 'stages = ["初步接触", "报价"]'),
+        text.replace(
+            'stages = ["需求确认", "方案制定", "方案提交", "商务谈判"]', 'stages = ["初步接触", "报价"]'
+        ).replace("stage_weights = {", 'stage_weights = { "初步接触" = 0.2, "报价" = 0.6 }\n# {'),
         encoding="utf-8",
     )
     p = rules.load(custom).pipeline

@@ -143,7 +143,47 @@ def generate(con: duckdb.DuckDBPyConnection, seed: int, window_end: np.datetime6
     won = len(out.opportunities)
     values = {area: frame["revenue"].to_numpy() for area, frame in starts.groupby("area")}
     _lost_and_open(con, rng, p, out, accounts, end, won, values)
-    return _write(con, out)
+    written = _write(con, out)
+    written["pipeline_targets"] = _targets(con, rng, end)
+    return written
+
+
+TARGET_QUARTERS_BACK, TARGET_QUARTERS_AHEAD = 3, 2  # quarters with targets around the window's end
+
+
+def _targets(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, end: pd.Timestamp) -> int:
+    """Quarterly signing targets (pipeline_targets) around the window's end: each manager's is the
+    first-year value (monthly × 12 + one-off) they signed in an average quarter of the history,
+    raised 5–30% and rounded to thousands; the district's is its managers' sum raised up to 5%."""
+    signed = con.execute(
+        """
+        with quarters as (select count(distinct date_trunc('quarter', closed_at)) as n
+            from opportunities where stage = ? and closed_at is not null)
+        select m.manager_id, m.district,
+            coalesce(sum(o.expected_monthly_yuan * 12 + o.expected_one_off_yuan), 0)::double
+                / greatest(max(q.n), 1) as per_quarter
+        from managers m cross join quarters q
+        left join opportunities o on o.owner_id = m.manager_id and o.stage = ?
+        group by all order by m.district, m.manager_id
+        """,
+        [rules.DEFAULT_PIPELINE.won, rules.DEFAULT_PIPELINE.won],
+    ).df()
+    first = pd.Timestamp(end).to_period("Q") - TARGET_QUARTERS_BACK
+    rows = []
+    for step in range(TARGET_QUARTERS_BACK + TARGET_QUARTERS_AHEAD + 1):
+        quarter = (first + step).start_time.date()
+        for district, frame in signed.groupby("district", sort=True):
+            total = 0.0
+            for row in frame.itertuples():
+                target = round(max(row.per_quarter, 20000.0) * float(rng.uniform(1.05, 1.3)), -3)
+                rows.append((quarter, district, row.manager_id, target))
+                total += target
+            rows.append((quarter, district, None, round(total * float(rng.uniform(1.0, 1.05)), -3)))
+    frame = pd.DataFrame(rows, columns=["quarter", "district", "manager_id", "target_yuan"])
+    con.register("_targets", frame)
+    con.execute("insert into pipeline_targets by name select * from _targets")
+    con.unregister("_targets")
+    return len(frame)
 
 
 def _record(rng, account_id, area, products, monthly, one_off, close, accounts) -> dict:
