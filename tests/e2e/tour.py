@@ -119,7 +119,9 @@ def server(db_file: Path, log_file: Path, *, start_timeout: float = 600.0, env: 
 # keeps an accessible table beside it (role=grid, columnheader, gridcell) for the rows and columns in
 # view: headers and cells are read from there.
 _READ = """() => {
-  const shown = (e) => !!(e && e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
+  // (checkVisibility: not inside a closed expander, whose content keeps a box but is not drawn)
+  const shown = (e) =>
+    !!(e && e.getClientRects().length && e.checkVisibility()) && getComputedStyle(e).visibility !== 'hidden';
   const main = document.querySelector('[data-testid="stMain"]');
   const side = document.querySelector('[data-testid="stSidebar"]');
   const all = (sel, root) => Array.from((root || document).querySelectorAll(sel));
@@ -153,7 +155,7 @@ _QUIET = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && !document.querySelector('[data-stale="true"]')
   && !document.querySelector('[data-testid="stSkeleton"]')
   && Array.from(document.querySelectorAll('[data-testid="stDataFrame"]'))
-    .filter((t) => t.getClientRects().length)
+    .filter((t) => t.getClientRects().length && t.checkVisibility())  // a closed expander's table is never drawn
     .every((t) => t.querySelector('[role="columnheader"]'))"""
 
 _FULL_HEIGHT = """[data-testid="stAppViewContainer"], [data-testid="stMain"], .stApp {

@@ -150,6 +150,7 @@ def test_features_and_labels_keep_their_declared_grain(built_path, tmp_path):
         "scope_accounts",
         "churn_labels",
         "adoption_labels",
+        "retention_treatments",
     }
     with db.connect(path) as con:
         _stand_in_note_reading(con)
@@ -161,7 +162,8 @@ def test_features_and_labels_keep_their_declared_grain(built_path, tmp_path):
         for model in queries:
             used = {name: value for name, value in params[model.layer].items() if f"${name}" in model.sql}
             rows = con.execute(f"select count(*) from ({model.sql})", used).fetchone()[0]
-            assert rows > (500 if model.name == "scope_accounts" else 1000), model.name  # scopes: one per account
+            # scopes: one per account; treatments: one per account and month with an action
+            assert rows > {"scope_accounts": 500, "retention_treatments": 100}.get(model.name, 1000), model.name
             sql = build.grain_sql(model, f"({model.sql})")
             assert con.execute(f"select count(*) from ({sql})", used).fetchone()[0] == 0, model.name
             # The same check over every row twice finds every key repeated.

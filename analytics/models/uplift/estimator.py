@@ -166,6 +166,13 @@ def _arms(data: pd.DataFrame, target: str) -> tuple[pd.DataFrame, dict[str, pd.D
     return control, {k: rows for k, rows in treated.items() if len(rows) >= MIN_TREATED and rows[target].sum() >= 3}
 
 
+def fittable(data: pd.DataFrame, target: str = "is_churn") -> bool:
+    """Whether `data` holds enough to fit the learner: untreated rows with churns and non-churns,
+    and at least one kind taken often enough, with churns among its accounts (`_arms`)."""
+    control, treated = _arms(data, target)
+    return control[target].nunique() == 2 and bool(treated)
+
+
 def fit_uplift(
     data: pd.DataFrame,
     numeric: list[str],
@@ -180,6 +187,8 @@ def fit_uplift(
     control, treated = _arms(data, target)
     if control[target].nunique() < 2:
         raise ValueError("uplift: the untreated rows need churns and non-churns")
+    if not treated:
+        raise ValueError(f"uplift: no action kind was taken {MIN_TREATED} times with churns among its accounts")
     pipeline = make_pipeline(numeric, categorical, seed=seed).set_params(classifier__Cs=(C,), classifier__cv=3)
     mu0 = clone(pipeline).fit(control[columns], control[target].astype(int))
     z_all = moderators(data)

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import config
-from analytics.models.uplift.estimator import CONTROL, KINDS, UpliftModel, average_effects, fit_uplift
+from analytics.models.uplift.estimator import CONTROL, KINDS, UpliftModel, average_effects, fit_uplift, fittable
 
 ORIGINS = 3  # the test origin and two earlier ones, three months apart (as the other models)
 
@@ -99,6 +99,8 @@ def _origin_tasks(data, frame, origins, window, seed) -> list[tuple[pd.Timestamp
             continue
         for f in (0, 1):
             rows = train[fold_of.loc[train["account_id"]].to_numpy() != f]
+            if not fittable(rows):  # an early origin with too few actions before it
+                continue
             tasks.append((origin, rows, test[fold_of.loc[test["account_id"]].to_numpy() == f]))
     return tasks
 
@@ -199,6 +201,10 @@ def train_uplift(
     )
     data["as_of_month"] = pd.to_datetime(data["as_of_month"])
     data = _with_treatment(data, acts, window)
+    complete = data[data["is_complete"]]
+    if not fittable(complete):  # a small or new warehouse: too few actions to measure anything
+        con.execute("drop table if exists uplift_scores")
+        return None, {"status": "too_few_actions", "actions": int(len(acts))}
     frame = frame.assign(billing_month=pd.to_datetime(frame["billing_month"]))
     origins = [test_month - pd.DateOffset(months=3 * k) for k in range(ORIGINS)]
     tasks = _origin_tasks(data, frame, origins, window, seed)
@@ -228,7 +234,8 @@ def train_uplift(
 
     # The average effect of each kind with what was known at the test month.
     known = data[data["is_complete"] & (data["as_of_month"] <= test_month - pd.DateOffset(months=window))]
-    averages = average_effects(known, numeric, categorical, C=C, seed=seed)
+    # (none where too few actions came before it: a warehouse with a short history of them)
+    averages = average_effects(known, numeric, categorical, C=C, seed=seed) if fittable(known) else {}
     truth = _true_att(con, known) if _truth(con, test_month) is not None else {}
     for kind, figures in averages.items():
         if kind in truth and figures["effect"] is not None:
@@ -239,7 +246,6 @@ def train_uplift(
         report["kinds_covered"] = sum(bool(f.get("covered")) for f in averages.values())
     report["treated_rows"] = {k: int((known["treatment"] == k).sum()) for k in KINDS}
 
-    complete = data[data["is_complete"]]
     model = fit_uplift(complete, numeric, categorical, C=C, seed=seed)
     latest = frame[frame["billing_month"] == frame["billing_month"].max()]
     report["scored_rows"] = write_scores(con, model, latest)
