@@ -49,6 +49,7 @@ class Pipeline:
     lost: str
     lost_reasons: tuple[str, ...]
     competitor_reason: str  # the lost reason that names a competitor
+    stalled_days: int = 30  # an open opportunity whose stage has not moved for this many days is stalled
 
     @property
     def closed(self) -> tuple[str, str]:
@@ -65,6 +66,7 @@ DEFAULT_PIPELINE = Pipeline(
     lost="未成交",
     lost_reasons=("价格", "竞争对手", "无预算", "他处决策", "需求消失"),
     competitor_reason="竞争对手",
+    stalled_days=30,
 )
 
 
@@ -299,7 +301,7 @@ def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
     if "opportunities" not in data:
         return DEFAULT_PIPELINE
     key = "opportunities"
-    table = r.table(data, key, {"stages", "won", "lost", "lost_reasons", "competitor_reason"})
+    table = r.table(data, key, {"stages", "won", "lost", "lost_reasons", "competitor_reason", "stalled_days"})
     d = DEFAULT_PIPELINE
     stages = _names(r, table, key, "stages") if "stages" in table else d.stages
     won = _name(r, table, key, "won") if "won" in table else d.won
@@ -314,4 +316,5 @@ def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
         raise r.fail(
             f"{key}.competitor_reason", f"应为 lost_reasons 之一 / must be one of lost_reasons (got {competitor!r})"
         )
-    return Pipeline(stages, won, lost, reasons, competitor)
+    stalled = r.integer(table, key, "stalled_days", low=1, high=365) if "stalled_days" in table else d.stalled_days
+    return Pipeline(stages, won, lost, reasons, competitor, stalled)
