@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.common import clock, rules
 from analytics.common.filters import Filters
-from analytics.ui import tables
+from analytics.ui import tables, text
 from analytics.ui.connection import connection, db_path
 from analytics.ui.language import lang, t
 from analytics.views import agenda
@@ -23,7 +23,8 @@ def agenda_page(filters: Filters, manager_id: str, name: str) -> None:
     con = connection(db_path()).cursor()
     found = agenda.items(con, manager_id, today, rules.load(), scope_managers=filters.scope_managers, lang=language)
     st.caption(
-        t("agenda.caption").format(
+        text.fill(
+            "agenda.caption",
             name=f"{manager_id} {name}".strip(),
             day=f"{today:%Y-%m-%d}",
             days=agenda.HORIZON_DAYS,

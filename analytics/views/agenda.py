@@ -258,11 +258,13 @@ def shown(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def excel_bytes(table: pd.DataFrame, lang: str) -> bytes:
-    """The items as an .xlsx workbook, headers `agenda.col.<name>` in `lang`."""
+    """The items as an .xlsx workbook, headers `agenda.col.<name>` in `lang`; text a spreadsheet
+    would run as a formula quoted (`exports.formula_safe`: a next step typed as "=1+1")."""
+    from analytics.views import exports
     from analytics.views.opportunities import excel_bytes as write
 
     headers = {c: i18n.text(f"agenda.col.{c}", lang) for c in table.columns}
-    return write(shown(table, lang), headers, i18n.text("agenda.sheet", lang))
+    return write(exports.formula_safe(shown(table, lang)), headers, i18n.text("agenda.sheet", lang))
 
 
 def ics_escape(value: str) -> str:

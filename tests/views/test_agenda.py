@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest import signed_in
+from apptest import offered_downloads, signed_in
 from streamlit.testing.v1 import AppTest
 
 from analytics.access import auth, pages
@@ -203,10 +203,16 @@ def test_the_excel_file_lists_every_item(con, the_rules):
 
     add_account(con, "a", agreement="2027-01-15")
     kept_fresh(con, "a")
+    add_opportunity(con, "O1", "a", "2026-11-01 09:00", "2026-11-05", step="=1+1")  # typed by a user
     found = agenda.items(con, "M1", TODAY, the_rules)
     sheet = pd.read_excel(io.BytesIO(agenda.excel_bytes(agenda.frame(found, TODAY), "zh")))
     assert len(sheet) == len(found) and "待办事项" in sheet.columns
-    assert set(sheet["类别"]) == {"协议到期", "竞争信息报告"}
+    assert set(sheet["类别"]) == {"协议到期", "竞争信息报告", "商机下一步"}
+    assert set(sheet["状态"]) == {"本周", "稍后"}
+    # the step was text in a sentence; a bare formula typed as the account's name would be quoted
+    raw = agenda.frame(found, TODAY).assign(account_name="=cmd()")
+    sheet = pd.read_excel(io.BytesIO(agenda.excel_bytes(raw, "en")))
+    assert set(sheet["Account"]) == {"'=cmd()"}
 
 
 def test_the_agenda_is_the_managers_landing_page_and_not_the_heads():
@@ -220,6 +226,7 @@ def test_the_page_opens_for_the_manager_and_lists_items(scored_copy: Path, monke
     with db.connect(scored_copy) as con:
         user = auth.current(con, auth.User("manager", "", "manager"))
     monkeypatch.setenv("NEEDSMINE_DB", str(scored_copy))
+    offered = offered_downloads(monkeypatch)
     at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), user)
     at.run()  # the root URL: the landing page
     assert not at.exception, at.exception
@@ -228,3 +235,7 @@ def test_the_page_opens_for_the_manager_and_lists_items(scored_copy: Path, monke
     shown = at.dataframe[0].value
     assert len(shown) > 0 and shown["item_link"].str.startswith("/").all()
     assert {"逾期", "今天", "本周", "稍后"} >= set(shown["status"])
+    names = sorted(offered)
+    assert [n.rsplit(".", 1)[-1] for n in names] == ["ics", "xlsx"]
+    ics = offered[names[0]]().decode("utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.count("BEGIN:VEVENT") == ((shown["status"] != "稍后").sum())
