@@ -70,7 +70,8 @@ def add_opportunity(
 
 def add_retention(con, action_id: str, account_id: str, action: str, due: str) -> None:
     con.execute(
-        "insert into retention_actions values (?, ?, 'M1', ?, '进行中', null, '2026-10-01 09:00', ?, null)",
+        "insert into retention_actions (action_id, account_id, owner_id, action, status, created_at, due_on)"
+        " values (?, ?, 'M1', ?, '进行中', '2026-10-01 09:00', ?)",
         [action_id, account_id, action, D(due)],
     )
 
