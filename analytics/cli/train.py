@@ -1,4 +1,5 @@
-"""`needsmine train`: train the notes, business scope, churn and upsell models and save them beside the warehouse."""
+"""`needsmine train`: train the notes, business scope, churn and upsell models and save them beside the
+warehouse; measure the retention actions' effects (`uplift_scores`)."""
 
 from __future__ import annotations
 
@@ -78,4 +79,22 @@ def run(args: argparse.Namespace) -> int:
             f"  {name:<20} test {r['test_as_of']}: AUC {r['auc']:.3f}{truth}, PR-AUC {r['pr_auc']:.3f}, "
             f"lift@10% {r['lift_top_decile']:.2f}, Brier {r['brier']:.4f}, {r['positives']}/{r['rows']} positive"
         )
+    _print_uplift(report.get("uplift") or {})
     return EXIT_OK
+
+
+def _print_uplift(u: dict) -> None:
+    """The retention actions' effects: Qini against the truth (demo) and each kind's average."""
+    if u.get("status") != "ok":
+        print("  挽留措施效果 uplift: 无带类型的挽留措施 / no retention actions with a kind recorded")
+        return
+    if u.get("qini_ratio") is not None:
+        print(f"  挽留措施效果 uplift test {u['test_as_of']}: Qini / truth Qini {u['qini_ratio']:.3f}")
+    for kind, r in u["average_effects"].items():
+        if r.get("effect") is None:
+            continue
+        truth = f", truth {r['truth']:+.4f}" if r.get("truth") is not None else ""
+        print(
+            f"    {kind:<18} effect {r['effect']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}]{truth} "
+            f"({r['treated_rows']} actions)"
+        )

@@ -37,7 +37,15 @@ from analytics.warehouse import build, db, layers
 Progress = Callable[[str, float], None]
 
 # What the scoring and training write (besides the build's own tables).
-MODEL_OUTPUTS = ("interaction_needs", "scope_scores", "scores", "score_reasons", "score_recommendations", "model_runs")
+MODEL_OUTPUTS = (
+    "interaction_needs",
+    "scope_scores",
+    "scores",
+    "score_reasons",
+    "score_recommendations",
+    "uplift_scores",
+    "model_runs",
+)
 SNAPSHOT = "needsmine_refresh"  # the snapshot's name while attached to the served connection
 
 

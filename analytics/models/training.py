@@ -1,4 +1,5 @@
-"""`needsmine train`: the notes model, the scope model, the churn model and one upsell model per area.
+"""`needsmine train`: the notes model, the scope model, the churn model, one upsell model per area
+and the effects of the retention actions (`uplift`).
 
 Rolling-origin evaluation (SPEC §4): the test as-of month T is the latest whose label window is
 complete; the evaluated model trains only on as-of months whose labels were complete by T
@@ -27,7 +28,7 @@ from sklearn.base import clone
 from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import labels, scope
+from analytics.models import labels, scope, uplift
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes import model as notes
@@ -355,15 +356,34 @@ def train_all(
     # The models are independent: fit them (and their backtests) on all cores; each fit is
     # single-threaded.
     workers = min(len(jobs), os.cpu_count() or 1)
-    if threading.current_thread() is threading.main_thread():
-        for trained in _train_jobs(jobs, get_reusable_executor(max_workers=workers), say, 0.25, 0.99):
+
+    def run_on(executor) -> None:
+        for trained in _train_jobs(jobs, executor, say, 0.25, 0.95):
             models[trained.name] = trained
+        report["churn"] = models["churn"].report
+        report["upsell"] = {area: models[area].report for area in AREAS}
+        # The effect of each retention action kind (客户挽留), on the churn model's rows, test
+        # month and penalty, its fits on the same workers; writes uplift_scores. (The learner
+        # itself is not saved: what it gives, uplift_scores, is.)
+        say("挽留措施效果 / retention action effects", 0.96)
+        _, report["uplift"] = uplift.train_uplift(
+            con,
+            frame,
+            churn,
+            feats.CHURN_NUMERIC,
+            feats.CHURN_CATEGORICAL,
+            window=WINDOWS.churn_months,
+            test_month=jobs[0].test_month,
+            C=report["churn"]["C"],
+            seed=seed,
+            executor=executor,
+        )
+
+    if threading.current_thread() is threading.main_thread():
+        run_on(get_reusable_executor(max_workers=workers))
     else:  # a background job (analytics/ui/jobs.py): its own pool, shut down when done, so that
         # the process-wide reusable one is never driven from two threads
         with ProcessPoolExecutor(max_workers=workers) as executor:
-            for trained in _train_jobs(jobs, executor, say, 0.25, 0.99):
-                models[trained.name] = trained
-    report["churn"] = models["churn"].report
-    report["upsell"] = {area: models[area].report for area in AREAS}
+            run_on(executor)
     say("完成 / done", 1.0)
     return models, report

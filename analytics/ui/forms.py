@@ -296,11 +296,14 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
             "account_id": _account_id("ra_account"),
             "owner_id": _state("ra_owner"),
             "action": _state("ra_action"),
+            "action_kind": _state("ra_kind"),
             "status": _state("ra_status"),
             "outcome": _state("ra_outcome"),
             "due_on": _state("ra_due"),
         }
-        return daily_work.record_retention_action(connection(db_path()), values, scope=signin.scope())
+        return daily_work.record_retention_action(
+            connection(db_path()), values, scope=signin.scope(), kind_required=True
+        )
 
     with st.form("ra_form", border=False):
         c1, c2 = st.columns(2)
@@ -310,6 +313,15 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
         with c2:
             _manager_box("forms.owner", "ra_owner", filters, placeholder="forms.manager_default")
             field_error(form, "owner_id")
+        st.selectbox(
+            t("forms.action_kind"),
+            _enum("action_kind"),
+            index=None,
+            key="ra_kind",
+            placeholder=t("forms.action_kind_hint"),
+            format_func=lambda k: label("action_kind", k),
+        )
+        field_error(form, "action_kind")
         st.text_area(t("forms.action"), key="ra_action", placeholder=t("forms.action_hint"))
         field_error(form, "action")
         c3, c4, c5 = st.columns(3)
@@ -322,7 +334,7 @@ def retention_action_form(filters: Filters, at_risk_ids: list[str]) -> None:
             type="primary",
             key="ra_submit",
             on_click=_save,
-            args=(form, write, {"ra_account": None, "ra_action": "", "ra_outcome": None, "ra_due": None}),
+            args=(form, write, dict.fromkeys(("ra_account", "ra_kind", "ra_outcome", "ra_due")) | {"ra_action": ""}),
         )
     saved_notice(form, "forms.action_saved")
 

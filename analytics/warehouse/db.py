@@ -26,7 +26,7 @@ INPUT_TABLES: tuple[str, ...] = (
     "complaints",
     "retention_actions",
 )
-TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs")
+TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs", "truth_retention_effects")
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
 # The pipeline the app writes (商机, analytics/views/pipeline), parents first. Not input tables:
 # the importer leaves them alone; a warehouse of an earlier version gains them (`ensure_pipeline_tables`).
@@ -98,6 +98,7 @@ def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "managers": (("phone", "varchar"), ("email", "varchar")),
     "accounts": (("business_scope", "varchar"),),
+    "retention_actions": (("action_kind", "action_kind"),),
 }
 
 
@@ -134,9 +135,26 @@ def ensure_pipeline_tables(con: duckdb.DuckDBPyConnection) -> None:
                 raise
 
 
+def _type_statements(types_sql: str) -> dict[str, str]:
+    """Each `create type NAME ...;` statement of the types file, by NAME."""
+    body = "\n".join(line for line in types_sql.splitlines() if not line.lstrip().startswith("--"))
+    return {
+        statement.split()[2]: statement.strip() + ";"
+        for statement in body.split(";")
+        if statement.strip().startswith("create type ")
+    }
+
+
 def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Give the tables of a warehouse made by an earlier version the optional columns added since
-    (`ADDED_COLUMNS`); nothing else changes."""
+    (`ADDED_COLUMNS`), and the enum types they need; nothing else changes."""
+    have_types = {
+        name for (name,) in con.execute("select type_name from duckdb_types() where schema_name = 'main'").fetchall()
+    }
+    if "value_class" in have_types:  # the types added since (one statement each)
+        for name, statement in _type_statements((SCHEMA_DIR / "00_types.sql").read_text(encoding="utf-8")).items():
+            if name not in have_types:
+                con.execute(statement)
     have = existing_tables(con)
     for table, columns in ADDED_COLUMNS.items():
         if table in have:

@@ -98,7 +98,8 @@ def add_action(con, account_id: str, created: str, status: str = "计划", outco
     n = con.execute("select count(*) from retention_actions").fetchone()[0]
     completed = T(created) if status in ("已完成", "已取消") else None
     con.execute(
-        "insert into retention_actions values (?, ?, 'M1', '上门拜访', ?, ?, ?, null, ?)",
+        "insert into retention_actions (action_id, account_id, owner_id, action, status, outcome, created_at, "
+        "due_on, completed_at) values (?, ?, 'M1', '上门拜访', ?, ?, ?, null, ?)",
         [f"A{n}", account_id, status, outcome, T(created), completed],
     )
 

@@ -186,6 +186,40 @@ def test_retention_action_status_and_outcome(con, account):
     assert caught.value.problems["action_id"].key == "forms.error.unknown_action"
 
 
+def test_retention_action_kind_is_asked_checked_and_stored(con, account):
+    base = {"account_id": account[0], "action": "续签三年协议"}
+    with pytest.raises(ValidationError) as caught:
+        daily_work.record_retention_action(con, base, now=NOW, kind_required=True)
+    assert caught.value.problems["action_kind"].key == "forms.error.required"
+    with pytest.raises(ValidationError) as caught:
+        daily_work.record_retention_action(con, {**base, "action_kind": "gift"}, now=NOW, kind_required=True)
+    assert caught.value.problems["action_kind"].key == "forms.error.choice"
+    assert con.execute("select count(*) from retention_actions").fetchone()[0] == 0
+    action_id = daily_work.record_retention_action(con, {**base, "action_kind": "renewal"}, now=NOW, kind_required=True)
+    stored = con.execute("select action_kind::varchar from retention_actions where action_id = ?", [action_id])
+    assert stored.fetchone()[0] == "renewal"
+    # Callers other than the form (and old rows) may leave it empty.
+    other = daily_work.record_retention_action(con, base, now=NOW)
+    assert con.execute("select action_kind from retention_actions where action_id = ?", [other]).fetchone()[0] is None
+    for kind in db.enum_values(con, "action_kind"):  # every kind has its words in both languages
+        assert i18n.label("action_kind", kind, "zh") != kind and i18n.label("action_kind", kind, "en") != kind
+
+
+def test_the_retention_form_requires_the_kind(scored_copy, monkeypatch):
+    at = open_page(scored_copy, monkeypatch, "pages/retention.py")
+    assert "资费优惠" in at.selectbox(key="ra_kind").options
+    at.selectbox(key="ra_account").set_value(at.dataframe[0].value["account_id"].iloc[0])
+    at.text_area(key="ra_action").input("赠送流量包")
+    at.button(key="ra_submit").click().run()
+    assert [e.value for e in at.error] == ["必填项"]  # under the kind, the one field left empty
+    assert count(scored_copy, "retention_actions") == 0
+    at.selectbox(key="ra_kind").set_value("price_offer")
+    at.button(key="ra_submit").click().run()
+    assert not at.exception and not at.error
+    with db.connect(scored_copy) as c:
+        assert c.execute("select action_kind::varchar from retention_actions").fetchall() == [("price_offer",)]
+
+
 def test_notes_are_mapped_to_areas_by_the_trained_model(scored_copy, tmp_path):
     model = daily_work.load_notes_model(scored_copy)
     assert model is not None
@@ -306,6 +340,7 @@ def test_a_retention_action_is_recorded_updated_and_counted(scored_copy, monkeyp
     at_risk = at.dataframe[0].value
     target = at_risk.loc[~at_risk["has_action"], "account_id"].iloc[0]
     at.selectbox(key="ra_account").set_value(target)
+    at.selectbox(key="ra_kind").set_value("visit")
     at.text_area(key="ra_action").input("上门拜访决策人，提供专线优惠")
     at.button(key="ra_submit").click().run()
     assert not at.exception and not at.error

@@ -37,3 +37,5 @@ create type complaint_category as enum ('网络质量', '资费账单', '业务�
 create type complaint_severity as enum ('一般', '严重', '重大');
 create type action_status as enum ('计划', '进行中', '已完成', '已取消');
 create type action_outcome as enum ('挽留成功', '部分挽留', '挽留失败');
+-- What a retention action does (the 客户挽留 form's kinds; the effect estimates are per kind).
+create type action_kind as enum ('price_offer', 'visit', 'solution_upgrade', 'service_recovery', 'renewal');

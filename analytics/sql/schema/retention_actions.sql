@@ -9,5 +9,6 @@ create table retention_actions (
     created_at timestamp not null,
     due_on date,
     completed_at timestamp,
+    action_kind action_kind,  -- null on rows recorded before the kinds existed
     check (completed_at is null or completed_at >= created_at)
 );

@@ -175,12 +175,14 @@ def record_retention_action(
     *,
     now: dt.datetime | None = None,
     scope: tuple[str, ...] | None = None,
+    kind_required: bool = False,
 ) -> str:
     """Insert one retention action, recorded now; returns its action_id.
 
     values: account_id, owner_id (default: the account's manager), action (what is done),
-    status (default 计划), outcome (only with status 已完成, and then required), due_on
-    (optional, not before today).
+    action_kind (one of enum action_kind: what kind of action it is, which the effect estimates
+    read; required with `kind_required`, as the 客户挽留 form asks it), status (default 计划),
+    outcome (only with status 已完成, and then required), due_on (optional, not before today).
     """
     moment = _now(now)
     values = {"status": OPEN_STATUSES[0], **values}
@@ -190,6 +192,7 @@ def record_retention_action(
         account = check.account("account_id")
         owner_id = check.manager("owner_id", default=account[1] if account else None, default_field="account_id")
         action = check.text("action", max_length=MAX_ACTION)
+        action_kind = check.choice("action_kind", "action_kind", required=kind_required)
         status, outcome = _status_and_outcome(check)
         due_on = check.day("due_on", not_before=moment.date())
         if check.problems:
@@ -197,7 +200,7 @@ def record_retention_action(
         action_id = _new_id("A")
         cur.execute(
             "insert into retention_actions (action_id, account_id, owner_id, action, status, outcome, created_at, "
-            "due_on, completed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "due_on, completed_at, action_kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 action_id,
                 account[0],
@@ -208,6 +211,7 @@ def record_retention_action(
                 moment,
                 due_on,
                 moment if status in (DONE, CANCELLED) else None,
+                action_kind,
             ],
         )
         return action_id

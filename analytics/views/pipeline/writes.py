@@ -54,10 +54,14 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _retrying(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    """`work` in a transaction, again after a conflict with a concurrent one: a write-write conflict
+    at commit (TransactionException), or the rival's committed row meeting a unique key at insert
+    (ConstraintException: two sessions opening the same account's area) — the next attempt then
+    sees the rival's row and says so (`already_open`)."""
     for attempt in range(ATTEMPTS):
         try:
             return _in_transaction(con, work)
-        except duckdb.TransactionException:
+        except (duckdb.TransactionException, duckdb.ConstraintException):
             if attempt == ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))

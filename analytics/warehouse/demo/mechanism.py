@@ -46,6 +46,45 @@ is fixed at registration: it reflects the lasting need, not the month's. A share
 has none recorded (`scope_missing`; more among public bodies, which hold no business licence),
 and a share write it the post-2021 way (一般项目：…许可项目：…, `scope_new_style`). The latent
 needs themselves are kept in `truth_needs`, what the scope model is judged against.
+
+Retention actions (客户挽留, `retention.py`, `retention_actions`). At the end of each month a
+manager looks at what can be seen of each account — complaints in the last 3 months, a poaching
+attempt reported (争抢) this or last month, revenue falling (the last 3 months' bill ≥ 10% below the
+3 before), an
+agreement ending within 3 months — and counts it as at risk when
+
+    seen = seen_complaints·[complaints] + seen_poaching·[reported poaching]
+           + seen_falling·[falling revenue] + seen_expiring·[expiring]  ≥  seen_threshold
+
+An at-risk account gets an action with probability min(act_max, act_base + act_seen·seen) ×
+the manager's diligence (capped at 1), any other account with act_routine; one action at a time
+(none while another is in force), and never on the accounts held out (a share
+`retention_holdout` of all accounts, drawn once: the department's control group). Actions thus
+go mostly to accounts that would churn more anyway: comparing churn of treated and untreated
+accounts is confounded, and only an estimate that adjusts for what the manager saw can read the
+effect (the holdout gives the at-risk accounts untreated twins).
+
+The kind (enum action_kind) follows what the manager saw, with habit (Gumbel noise): price offers
+after reported poaching or falling revenue, visits to key and large accounts, solution upgrades
+for accounts with few products, service recovery after complaints, renewal when the agreement
+runs out — but every kind is tried everywhere now and then. Each kind lowers the churn logit of
+the next churn-window months (the hazards of months t+1 … t+3 for an action in month t) by
+
+    price_offer       effect_price · clip(price_sensitivity, 0, 2)
+                      (a latent trait: 0.7·N(0,1) + 0.9·[class C/D] − 0.4)
+    visit             effect_visit_key·[key account] + effect_visit_large·[class A/B, not key]
+    solution_upgrade  effect_upgrade · clip(4 − products held, 0, 3)
+    service_recovery  effect_recovery · min(complaints in the last 3 months, 3)
+    renewal           effect_renewal · [agreement ends within 3 months]
+
+so a kind does nothing for some accounts (an offer to a price-insensitive account, service
+recovery without a complaint, renewal far from the agreement's end). `truth_retention_effects`
+keeps, per account, month and kind, the true effect on the churn-window probability: the window
+probability at the hazard without any action minus that with the kind's reduction (the month's
+state held, like truth_churn's). The actions are written with the account's manager as owner, a
+time in the month, and — once their window has passed — status 已完成 with the outcome of what
+happened (挽留成功 no churn, 部分挽留 a partial churn, 挽留失败 a full one); later ones are 进行中.
+Their draws come from a generator of their own, so that every other draw stays as it was.
 """
 
 from __future__ import annotations
@@ -99,6 +138,23 @@ class Mechanism:
     scope_need: float = 1.8  # logit lift of an area's scope items per unit of latent need (as voice_need)
     scope_missing: float = 0.05  # share of accounts with no scope recorded (public bodies: more)
     scope_new_style: float = 0.35  # share written 一般项目：…许可项目：…
+    # retention actions (客户挽留)
+    retention_holdout: float = 0.2  # share of accounts the department holds out of every action
+    seen_complaints: float = 1.0
+    seen_poaching: float = 1.5
+    seen_falling: float = 1.0
+    seen_expiring: float = 0.7  # an agreement running out alone does not make an account look at risk
+    seen_threshold: float = 1.0
+    act_base: float = 0.45
+    act_seen: float = 0.2
+    act_max: float = 0.9
+    act_routine: float = 0.01  # an action on an account that does not look at risk
+    effect_price: float = 1.2  # logit reductions (see the docstring)
+    effect_visit_key: float = 1.0
+    effect_visit_large: float = 0.5
+    effect_upgrade: float = 0.45
+    effect_recovery: float = 0.55
+    effect_renewal: float = 1.4
 
 
 MECHANISM = Mechanism()

@@ -18,6 +18,7 @@ from analytics.warehouse.demo import catalogue as cat
 from analytics.warehouse.demo import events
 from analytics.warehouse.demo.mechanism import MECHANISM, Mechanism
 from analytics.warehouse.demo.people import CLASS_LABELS, Portfolio
+from analytics.warehouse.demo.retention import Retention
 
 NEVER = 10**6
 Write = Callable[[str, pa.Table], None]
@@ -75,7 +76,10 @@ def simulate(
     write: Write,
     progress: Callable[[int, int], None] | None = None,
     mech: Mechanism = MECHANISM,
+    action_rng: np.random.Generator | None = None,
 ) -> Outcome:
+    """`action_rng` draws the retention actions (`retention.py`): a generator of its own, so that
+    adding them left every other draw as it was."""
     n, months = p.account_ids.size, month_starts.size
     prods = catalogue.products
     n_prod = len(prods)
@@ -142,6 +146,8 @@ def simulate(
     visit_rate = np.array([mech.visit_rate[c] for c in CLASS_LABELS])[cls] * p.diligence[p.manager_of]
     churn_class = np.array([mech.churn_class[c] for c in CLASS_LABELS])[cls]
     seq = {"interactions": 0, "complaints": 0, "competitor_reports": 0}
+    rng_a = action_rng or np.random.default_rng(0)
+    retention = Retention(mech, rng_a, n, cls, p.is_key, p.manager_of, p.diligence, p.account_ids)
 
     for t in range(months):
         opened = p.open_month <= t
@@ -250,6 +256,7 @@ def simulate(
         silent_now = churn_kind[bill_rows] == 3
         units = np.where(silent_now, 0, units)
         revenue = np.where(silent_now, 0.0, np.round(revenue, 2))
+        retention.bill(bill_rows, revenue)
         month_col = pa.array(np.full(bill_rows.size, month_start))
         write(
             "billing_monthly",
@@ -302,10 +309,14 @@ def simulate(
             days,
         )
         write("competitor_reports", _with_seq(table, seq, "competitor_reports"))
+        # Retention actions on what the managers see (complaints, reported poaching, falling
+        # revenue, an agreement running out): the logit reductions each kind would bring now,
+        # and the one in force for the next hazard.
+        n_products = owned.sum(axis=1)
+        delta, lift = retention.step(t, pre, complaints_hist.sum(axis=0), table, expiring, n_products)
 
         # Probabilities for next month, and the truth rows that record them.
         held = owned[:, None, :] & in_area[None, :, :]  # (n, 4, P)
-        n_products = owned.sum(axis=1)
         logit = (
             mech.churn_intercept
             + mech.churn_risk * risk
@@ -317,7 +328,8 @@ def simulate(
             + mech.churn_key * p.is_key
             + mech.churn_latent * p.latent_churn
         )
-        hazard = np.where(pre, sigmoid(logit), 0.0)
+        hazard = np.where(pre, sigmoid(logit - lift), 0.0)
+        write("truth_retention_effects", retention.truth_table(pre, logit, delta, account_ids, month_start))
         truth = np.flatnonzero(opened & (churn_month >= t))
         write(
             "truth_churn",
@@ -373,6 +385,10 @@ def simulate(
         if progress:
             progress(t + 1, months)
 
+    write(
+        "retention_actions",
+        retention.actions_table(churn_month, churn_kind, month_starts, p.account_ids, p.manager_ids[p.manager_of]),
+    )
     return Outcome(churn_month=churn_month, churn_kind=churn_kind, churn_day=churn_day)
 
 
