@@ -17,11 +17,26 @@ from analytics.views import agenda
 ICS_MIME = "text/calendar"
 
 
+@st.cache_data(show_spinner=False, ttl=300)
+def cached_items(
+    path: str, manager_id: str, today: dt.date, scope_managers: tuple[str, ...] | None, language: str
+) -> list[agenda.Item]:
+    """The agenda's items, read again after a form's write (`clear`) or five minutes at most (a
+    write from another server process: the CLI, an import)."""
+    con = connection(path).cursor()
+    return agenda.items(con, manager_id, today, rules.load(), scope_managers=scope_managers, lang=language)
+
+
+def clear() -> None:
+    """A form wrote a row (a visit, a profile, a report, a retention action, an opportunity): the
+    agenda is read again."""
+    cached_items.clear()
+
+
 def agenda_page(filters: Filters, manager_id: str, name: str) -> None:
     """One manager's agenda for today (Asia/Shanghai), within the user's reach."""
     today, language = clock.today(), lang()
-    con = connection(db_path()).cursor()
-    found = agenda.items(con, manager_id, today, rules.load(), scope_managers=filters.scope_managers, lang=language)
+    found = cached_items(db_path(), manager_id, today, filters.scope_managers, language)
     st.caption(
         text.fill(
             "agenda.caption",
