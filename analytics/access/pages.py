@@ -42,6 +42,7 @@ def _page(name: str, group: str, icon: str, url: str, roles: tuple[str, ...]) ->
 
 # Change who may open a page here, and only here.
 PAGES: tuple[Page, ...] = (
+    _page("agenda", "group.insight", ":material/checklist:", "agenda", ("manager", "head")),
     _page("portfolio", "group.insight", ":material/dashboard:", "portfolio", ("manager", "head", "analyst")),
     _page("account", "group.insight", ":material/apartment:", "account", ("manager", "head", "analyst")),
     _page("opportunities", "group.insight", ":material/target:", "opportunities", ("manager", "head")),
@@ -56,6 +57,9 @@ PAGES: tuple[Page, ...] = (
     _page("data_import", "group.data", ":material/upload_file:", "data-import", ("data_steward",)),
     _page("admin", "group.data", ":material/admin_panel_settings:", "admin", ()),
 )
+# A role's landing page when it is not the first page the role may open: the agenda opens first
+# for managers (我的待办), heads keep the overview.
+LANDING: dict[str, str] = {"head": "portfolio", "analyst": "portfolio", ADMIN: "portfolio"}
 _BY_NAME = {page.name: page for page in PAGES}
 _BY_URL = {page.url: page for page in PAGES}
 
@@ -80,3 +84,12 @@ def may_open(role: str | None, name: str) -> bool:
 def for_role(role: str | None) -> tuple[Page, ...]:
     """The pages a user of `role` may open, in navigation order."""
     return tuple(page for page in PAGES if may_open(role, page.name))
+
+
+def landing(role: str | None) -> Page:
+    """The page a user of `role` opens on (the root URL): `LANDING`'s when the role may open it,
+    else the role's first page. IndexError for a role that reaches no page."""
+    name = LANDING.get(role or "")
+    if name is not None and may_open(role, name):
+        return _BY_NAME[name]
+    return for_role(role)[0]

@@ -79,6 +79,7 @@ DEFAULT_PIPELINE = Pipeline(
     lost="未成交",
     lost_reasons=("价格", "竞争对手", "无预算", "他处决策", "需求消失"),
     competitor_reason="竞争对手",
+    stalled_days=30,
 )
 
 
@@ -329,7 +330,7 @@ def _pipeline(r: _Reader, data: dict[str, Any]) -> Pipeline:
         raise r.fail(
             f"{key}.competitor_reason", f"应为 lost_reasons 之一 / must be one of lost_reasons (got {competitor!r})"
         )
-    stalled = r.integer(table, key, "stalled_days", low=1, high=3650) if "stalled_days" in table else d.stalled_days
+    stalled = r.integer(table, key, "stalled_days", low=1, high=365) if "stalled_days" in table else d.stalled_days
     weights = _weights(r, table, key, stages) if "stage_weights" in table else None
     if weights is None:  # the defaults for the default stages, an even ramp for stages renamed
         default = dict(d.stage_weights)

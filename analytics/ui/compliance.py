@@ -199,8 +199,11 @@ def notes_model(path: str):
 
 def clear_after_write() -> None:
     """A form wrote a row: every read that could show it is read again."""
+    from analytics.ui import agenda  # the agenda reads the same rules
+
     for cached in (_review, _reports, report_managers, visits, interactions, at_risk, actions):
         cached.clear()
+    agenda.clear()
 
 
 # ---- showing -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import streamlit as st
 from analytics.common import clock, rules
 from analytics.common.filters import Filters
 from analytics.config import AREAS
-from analytics.ui import forms, signin, tables, text
+from analytics.ui import agenda, forms, signin, tables, text
 from analytics.ui.connection import connection, db_path
 from analytics.ui.language import label, lang, t
 from analytics.views.pipeline import checks, reads, writes
@@ -92,6 +92,7 @@ def _save(form: str, write: Callable[[], object], after: Callable[[], None] | No
         return
     st.session_state[f"{form}_errors"] = {}
     st.session_state[f"{form}_saved"] = saved if isinstance(saved, str) else "✓"
+    agenda.clear()  # a next step or a stage moved: the agenda is read again
     if after:
         after()
 

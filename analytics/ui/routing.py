@@ -73,8 +73,12 @@ def navigation_pages() -> dict[str, list[st.Page]]:
     """The pages the signed-in user may open, by navigation group, titled in this run's language:
     what app.py hands to `st.navigation`."""
     sections: dict[str, list[st.Page]] = {}
-    for page in pages.for_role(_role()):
-        shown = st.Page(page.file, title=t(page.title_key), icon=page.icon, url_path=page.url)
+    role = _role()
+    home = pages.landing(role).name if pages.for_role(role) else None
+    for page in pages.for_role(role):
+        shown = st.Page(
+            page.file, title=t(page.title_key), icon=page.icon, url_path=page.url, default=page.name == home
+        )
         sections.setdefault(t(page.group), []).append(shown)
     return sections
 
@@ -84,7 +88,7 @@ def open_page(page: st.Page) -> None:
     to before it came through app.py. The one access check: a page the role may not open is
     refused — written to the audit trail as 'refused: role' and shown as an error. An opened page
     is written as a 'view' when it is not the one viewed last."""
-    chosen = pages.at_url(page.url_path) or pages.for_role(_role())[0]  # the default page: the root URL
+    chosen = pages.at_url(page.url_path) or pages.landing(_role())  # the default page: the root URL
     wanted = st.session_state.pop(_WANTED, None)
     if st.session_state.pop(_ASKED_SIGNED_OUT, False) and wanted and not signin.may_open(wanted[0]):
         wanted = None  # a link followed before signing in, to a page this role may not open: go home

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # How the README's demo-users table names the pages a user reaches.
 README_PAGE_WORDS = {
+    "my agenda": {"agenda"},
     "overview": {"portfolio"},
     "account view": {"account"},
     "my opportunities": {"opportunities"},

@@ -152,7 +152,7 @@ def test_a_link_to_a_page_outside_the_role_followed_before_signing_in_leads_home
     assert not at.exception
     assert not at.error
     assert "trends_dimension" not in {s.key for s in at.selectbox}  # the trends page did not run
-    assert at.title and at.title[0].value == i18n.text("portfolio.title", "zh")
+    assert at.title and at.title[0].value == i18n.text("agenda.title", "zh")  # a manager's landing page
 
 
 def test_an_analyst_sees_key_people_masked(scored_path, monkeypatch, users):
