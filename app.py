@@ -18,7 +18,7 @@ with errors.shown_plainly("app"):
         routing.hide_navigation()
         signin.sign_in_form()  # stops the run
 
-    page = st.navigation(routing.navigation_pages())
+    page = st.navigation(routing.navigation_pages(), expanded=True)  # every page listed, no "View more"
     filters.sidebar_filters()
     signin.sign_out_button()
     routing.open_page(page)

@@ -29,6 +29,7 @@ from analytics.ui.language import t
 _WANTED = "_wanted_page"  # (page name, query parameters) to open once app.py is in charge
 _IN_APP = "_in_app"  # set while app.py runs a page: the page's guard lets it run
 _ASKED_SIGNED_OUT = "_wanted_before_sign_in"  # the wanted page was asked for before signing in
+_SIGNED_OUT_NAV = "_signed_out_navigation"  # the hidden navigation of the sign-in form was drawn
 
 
 def require_app(page_file: str) -> None:
@@ -67,6 +68,9 @@ def hide_navigation() -> None:
     signing in leads there."""
     every = [st.Page(page.file, title=t(page.title_key), url_path=page.url) for page in pages.PAGES]
     st.navigation(every, position="hidden")
+    # Its default page (the registry's first) stays the session's page once signed in: the first
+    # signed-in run opens the role's landing page instead (`open_page`).
+    st.session_state[_SIGNED_OUT_NAV] = True
 
 
 def navigation_pages() -> dict[str, list[st.Page]]:
@@ -92,6 +96,8 @@ def open_page(page: st.Page) -> None:
     wanted = st.session_state.pop(_WANTED, None)
     if st.session_state.pop(_ASKED_SIGNED_OUT, False) and wanted and not signin.may_open(wanted[0]):
         wanted = None  # a link followed before signing in, to a page this role may not open: go home
+    if st.session_state.pop(_SIGNED_OUT_NAV, False) and not wanted:  # just signed in: the landing page
+        wanted = (pages.landing(_role()).name, {})
     name = wanted[0] if wanted else chosen.name
     if not signin.may_open(name):
         trail.record("view", f"page {name}", "refused: role")

@@ -39,6 +39,7 @@ IDENTIFYING = frozenset(
         "feature",
         "feature_code",
         "model",
+        "stage",  # a pipeline stage: the row of a funnel
         "title",
         "competitor",
         "contact_name",

@@ -24,7 +24,9 @@ P = rules.DEFAULT_PIPELINE
 
 @pytest.fixture()
 def con(scored_path):
-    con = db.connect(scored_path, read_only=True)
+    # read-write, as the app's connection and the other tests in this process open the file (DuckDB
+    # refuses a second connection to it with another configuration)
+    con = db.connect(scored_path)
     yield con
     con.close()
 

@@ -59,6 +59,8 @@ def _with_treatment(data: pd.DataFrame, acts: pd.DataFrame, window: int) -> pd.D
 def qini(score: np.ndarray, effect: np.ndarray) -> float:
     """Area between the cumulative true effect in the order of `score` (highest first) and that
     of a random order, per row."""
+    if effect.size == 0:  # nothing to rank (an origin whose accounts the truth does not hold)
+        return 0.0
     order = np.argsort(-score, kind="stable")
     gained = np.cumsum(effect[order])
     chance = effect.sum() * np.arange(1, effect.size + 1) / effect.size
@@ -112,6 +114,8 @@ def _judge(con, origin: pd.Timestamp, estimate: pd.DataFrame, train_rows: int) -
         return None
     kinds = [k for k in KINDS if k in truth and estimate[k].notna().all()]
     joined = estimate[kinds].join(truth[kinds].add_suffix("_truth"), how="inner")
+    if joined.empty or not kinds:
+        return None
     by_kind = {}
     for kind in kinds:
         est, true = joined[kind].to_numpy(), joined[f"{kind}_truth"].to_numpy()
