@@ -178,7 +178,7 @@ def test_a_link_to_an_account_resumes_the_sign_in_downloads_the_proposal_and_sta
     from analytics.warehouse import db
 
     chromium, url = app
-    with db.connect(scored_path, read_only=True) as con:
+    with db.connect(scored_path) as con:  # as the other tests of this process open it
         (manager_id,) = con.execute(  # the demo manager: the one with most accounts (auth.ensure_demo_users)
             "select manager_id from accounts group by 1 order by count(*) desc, 1 limit 1"
         ).fetchone()

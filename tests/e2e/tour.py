@@ -343,6 +343,7 @@ class Driver:
         options = self.page.locator('[role="listbox"] [role="option"]')
         # A box near the bottom of the window may not open its list below it: brought to the
         # middle of the window and opened again (by the keyboard last) until the list shows.
+        box.evaluate("(e) => e.scrollIntoView({block: 'center'})")  # (a long sidebar: admin's)
         for attempt in range(3):
             if attempt:
                 self.page.keyboard.press("Escape")
