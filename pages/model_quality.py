@@ -81,34 +81,7 @@ if model == "notes":
     st.stop()
 
 if model == "scope":
-    headline = model_quality.scope_headline(report)
-    per_area = model_quality.scope_summary(report)
-    if per_area.empty or headline["skipped"]:
-        st.info(t("model_quality.no_scope"))
-        st.stop()
-    st.caption(
-        t(
-            "model_quality.scope_caption",
-            accounts=headline["accounts"] or 0,
-            folds=headline["folds"] or 0,
-            label_end=headline["label_end"] or "—",
-        )
-    )
-    c1, c2 = st.columns(2)
-    c1.metric(
-        t("model_quality.scope_holdings_auc"),
-        ui.number(headline["holdings_auc"]),
-        help=t("model_quality.scope_holdings_auc_help"),
-    )
-    c2.metric(
-        t("model_quality.scope_truth_auc"),
-        ui.number(headline["truth_need_auc"])
-        if headline["truth_need_auc"] is not None
-        else t("model_quality.no_truth"),
-        help=t("model_quality.scope_truth_auc_help"),
-    )
-    st.caption(t("model_quality.scope_explain"))
-    tables.table(ui.shown_models(per_area), "model_quality", key="mq_scope", file_name=ui.file_name("scope"))
+    ui.scope_view(report)
     st.stop()
 
 ui.headline(st.columns(5), own)

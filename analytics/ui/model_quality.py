@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.common import i18n
-from analytics.ui import charts
+from analytics.ui import charts, tables
 from analytics.ui.connection import connection
 from analytics.ui.language import label, lang, t
 from analytics.views import model_quality
@@ -197,3 +197,34 @@ def shown_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
 
 def file_name(part: str) -> str:
     return f"model_quality_{part}_{lang()}.csv"
+
+
+def scope_view(report: dict) -> None:
+    """The business scope model: its per-area AUC on held-out accounts against holdings and, on
+    demo data, against the true needs, with how to read them."""
+    headline = model_quality.scope_headline(report)
+    per_area = model_quality.scope_summary(report)
+    if per_area.empty or headline["skipped"]:
+        st.info(t("model_quality.no_scope"))
+        return
+    st.caption(
+        t(
+            "model_quality.scope_caption",
+            accounts=headline["accounts"] or 0,
+            folds=headline["folds"] or 0,
+            label_end=headline["label_end"] or "—",
+        )
+    )
+    c1, c2 = st.columns(2)
+    c1.metric(
+        t("model_quality.scope_holdings_auc"),
+        number(headline["holdings_auc"]),
+        help=t("model_quality.scope_holdings_auc_help"),
+    )
+    c2.metric(
+        t("model_quality.scope_truth_auc"),
+        number(headline["truth_need_auc"]) if headline["truth_need_auc"] is not None else t("model_quality.no_truth"),
+        help=t("model_quality.scope_truth_auc_help"),
+    )
+    st.caption(t("model_quality.scope_explain"))
+    tables.table(shown_models(per_area), "model_quality", key="mq_scope", file_name=file_name("scope"))
