@@ -26,9 +26,14 @@ from analytics.views.compliance.retention import (
     without_action,
 )
 from analytics.views.compliance.review import Review, Summary, review, summary
+from analytics.views.compliance.uplift_ranking import best_kinds, in_holdout, rank_at_risk, saved_revenue_by_ranking
 from analytics.views.compliance.visits import interactions, under_served, visit_counts
 
 __all__ = [
+    "best_kinds",
+    "in_holdout",
+    "rank_at_risk",
+    "saved_revenue_by_ranking",
     "RetentionOutcomes",
     "Review",
     "Summary",
