@@ -40,6 +40,22 @@ KINDS: tuple[str, ...] = (
     "stalled",
     "agreement",
 )
+# The order items are listed in, within what is due now (overdue or today) and within what is due
+# later: an account about to be lost first (at risk without action, a retention follow-up), then
+# the manager's own deals, then the rules' routine. Oldest due first within a kind. (Listed by due
+# date alone, a manager's agenda opened on a year of overdue routine visits, and the account at
+# risk today came 84th.)
+URGENCY: tuple[str, ...] = (
+    "at_risk",
+    "retention",
+    "next_step",
+    "agreement",
+    "report",
+    "stalled",
+    "visit",
+    "profile_basic",
+    "profile_personal",
+)
 COLUMNS: tuple[str, ...] = ("status", "due_on", "kind", "account_id", "account_name", "todo", "item_link")
 OPEN_ACTIONS = ("计划", "进行中")
 ACCOUNT_QUERY = "account"  # ?account=ID, as the account view reads it
@@ -201,7 +217,9 @@ def items(
     lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> list[Item]:
     """Every agenda item of `manager_id`'s accounts (within the user's reach `scope_managers`) due
-    up to HORIZON_DAYS after `today` (agreements: AGREEMENT_DAYS), overdue ones included; oldest due first."""
+    up to HORIZON_DAYS after `today` (agreements: AGREEMENT_DAYS), overdue ones included: first
+    what is due now (overdue or today), then this week, then later; within each, by URGENCY, then
+    oldest due first."""
     scope = manager_scope(manager_id, today, scope_managers)
     found = [
         *_profiles(con, today, scope, rules, lang),
@@ -212,7 +230,19 @@ def items(
         *_opportunities(con, today, manager_id, scope_managers, rules, lang),
         *_agreements(con, today, scope, lang),
     ]
-    return sorted(found, key=lambda i: (i.due_on, KINDS.index(i.kind), i.account_id or "", i.key))
+    return ordered(found, today)
+
+
+def ordered(found: list[Item], today: dt.date) -> list[Item]:
+    """The items as the agenda lists them: due now (overdue or today) first, then this week, then
+    later; within each by URGENCY, then oldest due first."""
+
+    def key(item: Item) -> tuple:
+        status = status_of(item.due_on, today)
+        now = 0 if status in ("overdue", "today") else STATUSES.index(status)
+        return (now, URGENCY.index(item.kind), item.due_on, item.account_id or "", item.key)
+
+    return sorted(found, key=key)
 
 
 def frame(found: list[Item], today: dt.date, base_path: str = "") -> pd.DataFrame:

@@ -240,3 +240,22 @@ def test_the_page_opens_for_the_manager_and_lists_items(scored_copy: Path, monke
     assert [n.rsplit(".", 1)[-1] for n in names] == ["ics", "xlsx"]
     ics = offered[names[0]]().decode("utf-8")
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.count("BEGIN:VEVENT") == ((shown["status"] != "稍后").sum())
+
+
+def test_what_is_due_now_is_listed_by_urgency_not_by_age():
+    """An account at risk today comes before a year of overdue routine visits; an overdue deal's
+    next step before an overdue profile; within a kind the oldest first; this week after now."""
+
+    def item(kind: str, due: str, account: str) -> agenda.Item:
+        return agenda.Item(kind, account, f"集团{account}", "…", D(due), "account", due)
+
+    found = [
+        item("visit", "2025-02-13", "A1"),
+        item("profile_basic", "2026-10-01", "A2"),
+        item("visit", "2025-06-01", "A3"),
+        item("visit", "2026-11-06", "A4"),  # this week
+        item("at_risk", "2026-11-04", "A5"),  # today
+        item("next_step", "2026-11-01", "A6"),
+    ]
+    listed = [i.account_id for i in agenda.ordered(found, TODAY)]
+    assert listed == ["A5", "A6", "A1", "A3", "A2", "A4"]
