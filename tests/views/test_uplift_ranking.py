@@ -71,12 +71,14 @@ def test_on_the_demo_saved_revenue_of_both_rankings_is_bounded_by_the_truth(scor
     effect of the recommended kind × revenue. On the small fixture (45 at risk) neither ranking
     wins at every K (uplift ahead at K=10, ~1% behind at K=20), so this asserts the arithmetic:
     every K's sums lie within the true total and reach it at K = all."""
-    import duckdb
 
     from analytics.common import rules
     from analytics.views import compliance
+    from analytics.warehouse import db
 
-    with duckdb.connect(str(scored_path), read_only=True) as con:
+    # read-write, as the app's connection and the other tests in this process open the file (DuckDB
+    # refuses a second connection to it with another configuration)
+    with db.connect(scored_path) as con:
         month = con.execute("select max(score_month) from uplift_scores").fetchone()[0]
         at_risk = compliance.at_risk_accounts(con, month, None, rules.load())
         uplift = con.execute("select * from uplift_scores where score_month = ?", [month]).df()
