@@ -139,13 +139,16 @@ def realised(scores: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def calibration(scores: pd.DataFrame, outcomes: pd.DataFrame, model: str, month: object) -> pd.DataFrame:
-    """The calibration bins of one model's scores of one month (10 equal-count bins by predicted
-    probability): bin, mean_predicted, observed_rate, count. Empty when the month is not judged."""
-    part = judged(scores[scores["model"] == model], outcomes[outcomes["model"] == model])
-    part = part[part["score_month"] == pd.Timestamp(month)]
-    bins = calibration_bins(part["outcome"].to_numpy(float), part["probability"].to_numpy(float)) if len(part) else []
-    return pd.DataFrame(bins, columns=["bin", "mean_predicted", "observed_rate", "count"])
+def calibration(scores: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The calibration bins of each model's scores of each judged month (10 equal-count bins by
+    predicted probability): model, score_month, bin, mean_predicted, observed_rate, count."""
+    columns = ["model", "score_month", "bin", "mean_predicted", "observed_rate", "count"]
+    rows = [
+        {"model": model, "score_month": month.date(), **b}
+        for (model, month), part in judged(scores, outcomes).groupby(["model", "score_month"], sort=True)
+        for b in calibration_bins(part["outcome"].to_numpy(float), part["probability"].to_numpy(float))
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def backtest_auc(report: dict[str, Any], model: str) -> float | None:
