@@ -99,7 +99,11 @@ def drift_figure(lines: pd.DataFrame, moderate: float, shifted: float) -> go.Fig
         color="feature",
         markers=True,
         title=t("monitoring.chart_drift", n=lines["feature"].nunique()),
-        labels={c: t(f"monitoring.col.{c}") for c in ("month", "psi", "feature")},
+        labels={
+            "month": t("monitoring.axis_month"),
+            "psi": t("monitoring.axis_psi"),
+            "feature": t("monitoring.col.feature"),
+        },
     )
     fig.add_hline(
         y=moderate, line_dash="dot", line_color="orange", annotation_text=t("monitoring.moderate_line", value=moderate)
@@ -165,7 +169,8 @@ def model_view(path, stamp, report, model, realised, bins, status, watch) -> Non
             st.caption(t("monitoring.realised_caption"))
             share = watch.realised_auc_share_of_backtest
             charts.plot(auc_figure(own, name, backtest, threshold, share))
-            shown = shown_sources(own.drop(columns="model"))
+            # the score month identifies the rows: shown under the month key (评分月份)
+            shown = shown_sources(own.drop(columns="model")).rename(columns={"score_month": "month"})
             tables.table(shown, "monitoring", key="mq_watch_realised", file_name=quality.file_name(f"realised_{model}"))
     with tab_calibration:
         if own.empty:
@@ -212,4 +217,5 @@ def drift_view(moved: pd.DataFrame, report: dict, model: str, watch: rules.Monit
         level=[t(f"monitoring.level.{v}") for v in table["level"]],
     )
     shown = shown[["feature", "feature_code", "psi", "psi_max", "level", "month", "reference_month"]]
+    shown = shown.rename(columns={"month": "latest_month"})
     tables.table(shown, "monitoring", key="mq_watch_drift", file_name=quality.file_name(f"drift_{model}"))
