@@ -39,13 +39,23 @@ def drift(path: str, stamp: float) -> pd.DataFrame:
     return views.drift(views.drift_frame(connection(path).cursor(), report), report)
 
 
+MONTH_COLUMNS = ("score_month", "outcome_month", "month", "reference_month")
+
+
+def shown_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its month columns as YYYY-MM text (the model quality page's months; the browser
+    draws a date object of a table cell as a number)."""
+    months = {c: [f"{m:%Y-%m}" if pd.notna(m) else "" for m in frame[c]] for c in MONTH_COLUMNS if c in frame.columns}
+    return frame.assign(**months)
+
+
 def shown_status(status: pd.DataFrame) -> pd.DataFrame:
     """The status table in words: the model's name and the flag as a status text."""
     flag = [
         t("monitoring.flag.flagged") if f else t("monitoring.flag.ok") if pd.notna(a) else t("monitoring.flag.none")
         for f, a in zip(status["is_flagged"], status["realised_auc"], strict=True)
     ]
-    return quality.shown_models(status.drop(columns="is_flagged").assign(flag=flag))
+    return shown_months(quality.shown_models(status.drop(columns="is_flagged").assign(flag=flag)))
 
 
 def shown_sources(frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +180,7 @@ def model_view(path, stamp, report, model, realised, bins, status, watch) -> Non
             share = watch.realised_auc_share_of_backtest
             charts.plot(auc_figure(own, name, backtest, threshold, share))
             # the score month identifies the rows: shown under the month key (评分月份)
-            shown = shown_sources(own.drop(columns="model")).rename(columns={"score_month": "month"})
+            shown = shown_months(shown_sources(own.drop(columns="model"))).rename(columns={"score_month": "month"})
             tables.table(shown, "monitoring", key="mq_watch_realised", file_name=quality.file_name(f"realised_{model}"))
     with tab_calibration:
         if own.empty:
@@ -216,6 +226,6 @@ def drift_view(moved: pd.DataFrame, report: dict, model: str, watch: rules.Monit
         feature=[quality.feature_name(f) for f in table["feature"]],
         level=[t(f"monitoring.level.{v}") for v in table["level"]],
     )
-    shown = shown[["feature", "feature_code", "psi", "psi_max", "level", "month", "reference_month"]]
+    shown = shown_months(shown[["feature", "feature_code", "psi", "psi_max", "level", "month", "reference_month"]])
     shown = shown.rename(columns={"month": "latest_month"})
     tables.table(shown, "monitoring", key="mq_watch_drift", file_name=quality.file_name(f"drift_{model}"))
