@@ -2,14 +2,11 @@
 
 import streamlit as st
 
-from analytics import config
 from analytics.access import audit, auth
-from analytics.models import preparation
 from analytics.ui import admin as admin_ui
-from analytics.ui import jobs, refresh, routing, signin, tables, text, trail
-from analytics.ui.connection import cursor, db_path
+from analytics.ui import refresh, retrain, routing, tables, text, trail
+from analytics.ui.connection import cursor
 from analytics.ui.language import label, t
-from analytics.warehouse import db
 
 routing.require_app(__file__)
 st.title(t("admin.title"))
@@ -81,39 +78,4 @@ with models_tab:
     refresh.panel("admin_refresh")
     st.subheader(t("admin.retrain"))
     st.caption(t("admin.retrain_help"))
-    job = jobs.get("retrain")
-    running = job is not None and job.running
-    if st.button(t("admin.retrain"), type="primary", disabled=running or refresh.busy()):
-        who, path = signin.current_user(), config.db_path(db_path())
-
-        def retrained(job: jobs.Job) -> None:
-            st.cache_data.clear()  # every page reads the new scores
-            with db.connect(path) as con:
-                audit.record(
-                    con, who.username, who.role, "retrain", "models", f"churn AUC {job.result['churn']['auc']:.3f}"
-                )
-
-        job, started = jobs.start(
-            "retrain", who.username, lambda progress: preparation.retrain(path, progress), on_done=retrained
-        )
-        if started:
-            trail.record("retrain", "models", "started in the background")
-        st.rerun()
-
-    @st.fragment(run_every=1.0 if running else None)
-    def retrain_status() -> None:
-        """The job's progress while it runs (polled once a second), then its outcome."""
-        job = jobs.get("retrain")
-        if job is None:
-            return
-        if job.running:
-            st.progress(job.fraction, text=f"{t('admin.retraining')}  {job.message}")
-            st.caption(text.fill("admin.retrain_background", who=job.started_by, at=f"{job.started_at:%H:%M:%S}"))
-        elif job.error_ref:
-            st.error(t("errors.plain", ref=job.error_ref))
-        else:
-            st.success(t("admin.retrained", auc=job.result["churn"]["auc"]))
-        if running and not job.running:
-            st.rerun()  # the whole page: the button comes back
-
-    retrain_status()
+    retrain.control("admin_retrain")

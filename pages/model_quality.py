@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.ui import charts, routing, tables
 from analytics.ui import model_quality as ui
+from analytics.ui import monitoring as watch
 from analytics.ui.connection import db_path
 from analytics.ui.language import t
 from analytics.views import model_quality
@@ -128,3 +129,5 @@ with tab_drivers:
 with tab_history:
     st.caption(t("model_quality.history_caption"))
     tables.table(ui.shown_models(ui.runs(path, stamp)), "model_quality", key="mq_runs", file_name=ui.file_name("runs"))
+
+watch.section(path, stamp, report, model)  # 模型监控: realised figures, drift, the retrain flag

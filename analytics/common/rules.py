@@ -73,6 +73,15 @@ class Pipeline:
         return (*self.stages, self.won, self.lost)
 
 
+@dataclass(frozen=True)
+class Monitoring:
+    """How the models are watched over time (`[monitoring]`, the model quality page)."""
+
+    realised_auc_share_of_backtest: float = 0.9  # flag a model whose realised AUC falls below this share
+    psi_moderate: float = 0.1  # a feature's PSI from which its distribution moved moderately …
+    psi_shifted: float = 0.25  # … and from which it shifted
+
+
 DEFAULT_PIPELINE = Pipeline(
     stages=("需求确认", "方案制定", "方案提交", "商务谈判"),
     won="签约",
@@ -96,6 +105,7 @@ class Rules:
     churn_probability_at_least: float
     action_lookback_months: int
     pipeline: Pipeline = DEFAULT_PIPELINE
+    monitoring: Monitoring = Monitoring()
 
     def cadence_params(self) -> dict[str, list]:
         """The profile cadences as parallel lists, bound as `$cadence_classes`, `$basic_months`,
@@ -235,9 +245,9 @@ class _Reader:
 
 def _parse(path: Path, data: dict[str, Any]) -> Rules:
     r = _Reader(path)
-    top = set(data) - {"profiles", "reports", "visits", "retention", "opportunities"}
+    top = set(data) - {"profiles", "reports", "visits", "retention", "opportunities", "monitoring"}
     if top:
-        allowed = "profiles, reports, visits, retention, opportunities"
+        allowed = "profiles, reports, visits, retention, opportunities, monitoring"
         raise r.fail(sorted(top)[0], f"未知的键 / unknown key (allowed: {allowed})")
     r.table(data, "profiles", set(PROFILE_KINDS))
 
@@ -289,6 +299,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Rules:
         churn_probability_at_least=r.number(retention, "retention", "churn_probability_at_least", low=0.0, high=1.0),
         action_lookback_months=r.integer(retention, "retention", "action_lookback_months", low=1, high=36),
         pipeline=_pipeline(r, data),
+        monitoring=_monitoring(r, data),
     )
 
 
@@ -352,3 +363,21 @@ def _weights(r: _Reader, table: dict, key: str, stages: tuple[str, ...]) -> tupl
     if missing:
         raise r.fail(f"{name}.{missing[0]}", "缺少此阶段的权重 / missing the weight of this stage")
     return tuple((s, r.number(value, name, s, low=0.0, high=1.0)) for s in stages)
+
+
+def _monitoring(r: _Reader, data: dict[str, Any]) -> Monitoring:
+    """The `[monitoring]` section; a key (or the section) left out keeps its default."""
+    key, d = "monitoring", Monitoring()
+    if key not in data:
+        return d
+    table = r.table(data, key, {"realised_auc_share_of_backtest", "psi_moderate", "psi_shifted"})
+
+    def value(name: str, default: float, high: float) -> float:
+        return r.number(table, key, name, low=0.0, high=high) if name in table else default
+
+    share = value("realised_auc_share_of_backtest", d.realised_auc_share_of_backtest, 1.0)
+    moderate, shifted = value("psi_moderate", d.psi_moderate, 10.0), value("psi_shifted", d.psi_shifted, 10.0)
+    if not 0 < moderate < shifted:
+        reason = f"应满足 0 < psi_moderate < psi_shifted / must be above 0 and below psi_shifted (got {moderate!r})"
+        raise r.fail(f"{key}.psi_moderate", reason)
+    return Monitoring(share, moderate, shifted)

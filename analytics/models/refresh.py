@@ -5,8 +5,8 @@ The work runs in a snapshot, never in the served file: the served warehouse is c
 `<name>.refresh.duckdb` beside it in one consistent read (`COPY FROM DATABASE`), the snapshot is
 built, scored (and trained) there, and then only the *derived* tables — what the build and the
 scoring write: intermediate and mart tables, `build_rules`, `interaction_needs`, the scores and
-their reasons and recommendations, `model_runs` — are brought back into the served warehouse in
-one transaction. So:
+their reasons and recommendations, the score history, `model_runs` — are brought back into the
+served warehouse in one transaction. So:
 
 - everyone keeps working on the previous state meanwhile (readers see the old tables until that
   transaction commits, then the new ones at once, never a mix);
@@ -44,6 +44,7 @@ MODEL_OUTPUTS = (
     "score_reasons",
     "score_recommendations",
     "uplift_scores",
+    "score_history",
     "model_runs",
 )
 SNAPSHOT = "needsmine_refresh"  # the snapshot's name while attached to the served connection

@@ -5,6 +5,8 @@ opportunity for every account in service, written to tables the pages read:
   revenue_at_risk_yuan (probability × trailing 12-month revenue), propensity_<area> and
   opportunity_value_<area>_yuan;
 - `score_reasons`: the reasons with the model's contribution behind each;
+- `score_history`: the churn and area probabilities as made, for months on or after the models'
+  test month (`history.record_scoring`; a month already held is left as it was);
 - `score_recommendations`: per area, the products to propose (`sql/queries/score_candidates.sql`):
   the account's whitespace (products its peer group holds and it lacks; the peer group falls back
   from industry × size band to wider groups when it is small, see `mart_peer_benchmarks`) and
@@ -37,7 +39,7 @@ from analytics.common import logs
 from analytics.common.months import add_months
 from analytics.config import AREAS, SQL_DIR
 from analytics.models import features as feats
-from analytics.models import scope
+from analytics.models import history, scope
 from analytics.models.family import contributions
 from analytics.models.reasons import top_reasons
 from analytics.models.training import Trained, write_interaction_needs
@@ -165,6 +167,9 @@ def score(
         con, "score_reasons", reasons[["account_id", "as_of_month", "rank", "feature", "contribution", "reason"]], as_of
     )
     _replace(con, "score_recommendations", recs, as_of)
+    # The scores as made, kept to be judged once their window has elapsed (模型监控).
+    made = {"churn": (churn, probability), **{area: (models[area], out[f"propensity_{area}"]) for area in AREAS}}
+    history.record_scoring(con, as_of, out["account_id"], made)
     say("完成 / done", 1.0)
     return {
         "scores": len(out),

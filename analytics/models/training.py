@@ -28,7 +28,7 @@ from sklearn.base import clone
 from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import labels, scope, uplift
+from analytics.models import history, labels, scope, uplift
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes import model as notes
@@ -40,6 +40,7 @@ HISTORY_MONTHS = 5  # as-of months need this much history before them to be used
 # The test origin and two earlier ones, three months apart. Each origin costs a fit of every
 # model: a fourth made training at 5,000 accounts ~2 s slower (of 22 s).
 BACKTEST_ORIGINS = 3
+BACKTEST_STEP_MONTHS = 3  # between origins; each origin's model scores its months up to the next (history)
 MAX_ACCOUNTS = 20_000  # a province's warehouse trains on a random sample of its accounts
 MAX_NOTES = 15_000  # the notes model reaches its held-out F1 well before this (demo: 5k accounts ≈ 45k notes)
 MAX_TRAIN_ROWS = 60_000  # per fit; beyond this, as-of months are thinned evenly
@@ -179,7 +180,7 @@ class Job:
         return train, complete[complete["as_of_month"] == origin]
 
     def backtest_origins(self) -> list[pd.Timestamp]:
-        return [self.test_month - pd.DateOffset(months=3 * k) for k in range(1, BACKTEST_ORIGINS)]
+        return [self.test_month - pd.DateOffset(months=BACKTEST_STEP_MONTHS * k) for k in range(1, BACKTEST_ORIGINS)]
 
 
 def fit_at_test(job: Job) -> Trained:
@@ -238,9 +239,10 @@ def backtest_at(job: Job, chosen_c: float, origin: pd.Timestamp) -> dict | None:
     if train.empty or test.empty or train[target].nunique() < 2 or test[target].nunique() < 2:
         return None
     fixed = job.pipeline().set_params(classifier__Cs=(chosen_c,))
-    _, p = _fit_and_test(fixed, train, test, job.columns, target)
+    fitted, p = _fit_and_test(fixed, train, test, job.columns, target)
     scores = evaluate(test[target].astype(int), p)
     return {
+        "history": history.backtest_scores(fitted, job, origin, BACKTEST_STEP_MONTHS),  # popped: not in the report
         "as_of": f"{origin:%Y-%m}",
         "auc": scores["auc"],
         "pr_auc": scores["pr_auc"],
@@ -250,10 +252,11 @@ def backtest_at(job: Job, chosen_c: float, origin: pd.Timestamp) -> dict | None:
     }
 
 
-def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: float) -> list[Trained]:
+def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: float, scored: list) -> list[Trained]:
     """Fit every job and its backtest origins on the executor's workers. The test-origin fits
     go first; each one's backtest fits are queued as soon as its penalty is known, so that the
-    workers stay busy until the last fit (five models over two cores left one idle for long)."""
+    workers stay busy until the last fit (five models over two cores left one idle for long).
+    The backtest origins' scores (`history.backtest_scores`) are appended to `scored`."""
     mains = {executor.submit(fit_at_test, job): job for job in jobs}
     backtests: dict = {}
     done_fits = 0
@@ -275,6 +278,7 @@ def _train_jobs(jobs: list[Job], executor, say: Progress, start: float, end: flo
             else:
                 row = future.result()
                 if row is not None:
+                    scored.append(row.pop("history"))
                     trained[backtests[future]].report["backtest"].append(row)
             say(
                 f"离网与提升模型 / churn and upsell models ({done_fits}/{total_fits})",
@@ -358,8 +362,10 @@ def train_all(
     workers = min(len(jobs), os.cpu_count() or 1)
 
     def run_on(executor) -> None:
-        for trained in _train_jobs(jobs, executor, say, 0.25, 0.95):
+        scored: list[pd.DataFrame] = []
+        for trained in _train_jobs(jobs, executor, say, 0.25, 0.95, scored):
             models[trained.name] = trained
+        history.record_training(con, jobs, models, scored)  # out-of-time scores, for 模型监控
         report["churn"] = models["churn"].report
         report["upsell"] = {area: models[area].report for area in AREAS}
         # The effect of each retention action kind (客户挽留), on the churn model's rows, test

@@ -69,6 +69,12 @@ FOUR_PLACES = frozenset(
         "mean_abs_contribution",
         "weight",
         "threshold",
+        # 模型监控 (analytics/ui/monitoring.py)
+        "backtest_auc",
+        "threshold_auc",
+        "realised_auc",
+        "psi",
+        "psi_max",
     }
 )
 TWO_PLACES = frozenset({"lift_top_decile"})

@@ -53,6 +53,12 @@ def test_the_environment_points_to_another_rules_file(tmp_path, monkeypatch):
             "retention.top_revenue_at_risk_share",
             "no longer used",
         ),
+        (
+            {"realised_auc_share_of_backtest = 0.9": "realised_auc_share_of_backtest = 1.5"},
+            "monitoring.realised_auc_share_of_backtest",
+            "from 0.0 to 1.0",
+        ),
+        ({"psi_moderate = 0.1": "psi_moderate = 0.3"}, "monitoring.psi_moderate", "below psi_shifted"),
     ],
 )
 def test_a_bad_rules_file_names_file_key_and_reason(tmp_path, replace, key, reason):
@@ -89,3 +95,15 @@ def test_at_risk_is_the_threshold_and_nothing_else(the_rules):
     assert rules.is_at_risk(threshold, threshold) and rules.is_at_risk(0.9, threshold)
     assert not rules.is_at_risk(threshold - 1e-9, threshold)
     assert not rules.is_at_risk(None, threshold) and not rules.is_at_risk(float("nan"), threshold)
+
+
+def test_the_monitoring_thresholds_are_read_and_default_when_left_out(the_rules, tmp_path):
+    watch = the_rules.monitoring
+    assert (watch.realised_auc_share_of_backtest, watch.psi_moderate, watch.psi_shifted) == (0.9, 0.1, 0.25)
+    changed = rules.load(
+        write_rules(tmp_path, {"realised_auc_share_of_backtest = 0.9": "realised_auc_share_of_backtest = 0.8"})
+    )
+    assert changed.monitoring.realised_auc_share_of_backtest == 0.8
+    text = rules.DEFAULT_RULES.read_text(encoding="utf-8")
+    section = text[text.index("[monitoring]") :]
+    assert rules.load(write_rules(tmp_path, {section: ""})).monitoring == rules.Monitoring()
