@@ -50,7 +50,9 @@ Z = 1.959964  # 95% interval
 
 # What each kind is meant to act on (the retention playbook): a kind's effect may vary with these
 # traits only. Fewer moderators per kind keep the few dozen churns a kind leads to from being
-# spent on noise (all nine for every kind: Qini / truth Qini 0.31 on the 5,000-account demo).
+# spent on noise (all nine for every kind: Qini / truth Qini 0.31 on the 5,000-account demo; the shaped ones
+# below, capped complaints, products short of four, large non-key, an agreement's anniversary,
+# 0.77 pooled against 0.72 for the linear ones).
 MODERATORS = (
     "complaints_3m",
     "urgent_reports_2m",
@@ -61,13 +63,17 @@ MODERATORS = (
     "class_ab",
     "class_cd",
     "log_employees",
+    "complaints_capped",
+    "products_short",
+    "large_not_key",
+    "anniversary",
 )
 KIND_MODERATORS: dict[str, tuple[str, ...]] = {
-    "price_offer": ("class_cd", "urgent_reports_2m", "revenue_trend_3m"),  # price-sensitive, being poached
-    "visit": ("is_key_account", "class_ab"),  # key and large accounts
-    "solution_upgrade": ("product_count",),  # few products: room for a fuller solution
-    "service_recovery": ("complaints_3m",),  # something to recover
-    "renewal": ("expiring",),  # an agreement running out
+    "price_offer": ("class_cd",),  # the price-sensitive smaller classes
+    "visit": ("is_key_account", "large_not_key"),  # key and large accounts
+    "solution_upgrade": ("products_short",),  # few products: room for a fuller solution
+    "service_recovery": ("complaints_capped",),  # something to recover
+    "renewal": ("expiring", "anniversary"),  # an agreement running out, or at its anniversary
 }
 
 
@@ -90,11 +96,20 @@ def moderators(frame: pd.DataFrame) -> pd.DataFrame:
             "urgent_reports_2m": col("urgent_reports_2m", 0, 3),
             "revenue_trend_3m": col("revenue_trend_3m", -1, 1),
             "product_count": col("product_count", 0, 10),
-            "expiring": ((months_left >= 0) & (months_left <= 3)).to_numpy(dtype=float),
+            "expiring": ((months_left >= 1) & (months_left <= 3)).to_numpy(dtype=float),
             "is_key_account": col("is_key_account", 0, 1),
             "class_ab": value_class.isin(["A", "B"]).to_numpy(dtype=float),
             "class_cd": value_class.isin(["C", "D"]).to_numpy(dtype=float),
             "log_employees": np.log1p(col("employee_count", 0, 1e7)),
+            # Shapes of the playbook's reasoning: a few complaints are enough to recover from,
+            # a fuller solution has room below four products, a visit counts for the key and
+            # the large accounts, an agreement at its anniversary month is being renewed.
+            "complaints_capped": col("complaints_3m", 0, 3),
+            "products_short": np.clip(4 - col("product_count", 0, 10), 0, 3),
+            "large_not_key": (value_class.isin(["A", "B"]).to_numpy() & (col("is_key_account", 0, 1) == 0)).astype(
+                float
+            ),
+            "anniversary": ((months_left > 0) & (months_left % 12 == 0)).to_numpy(dtype=float),
         },
         index=frame.index,
     )

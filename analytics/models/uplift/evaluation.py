@@ -16,8 +16,9 @@ The learner then trains on every complete row and scores every account of the la
 expected revenue saved (the effect × the account's revenue of the last 12 months).
 
 Measured on `needsmine demo --accounts 5000 --seed 7` (test month 2026-07): Qini / truth Qini
-0.72 pooled (backtest origins 2026-01 0.50, 2026-04 0.72); per kind price_offer 0.62, visit
-0.36, solution_upgrade 0.82, service_recovery 0.92, renewal 0.67. Each kind's truth inside its
+0.77 pooled (backtest origins 2026-01 0.70, 2026-04 0.76); per kind price_offer 0.74, visit
+0.41, solution_upgrade 0.88, service_recovery 0.91, renewal 0.70 — with the moderators shaped
+as the playbook reasons (`estimator.KIND_MODERATORS`); with linear ones 0.72 pooled. Each kind's truth inside its
 95% interval, 5 of 5 — but the intervals are wide (±0.04 to ±0.10 on effects of 0.01-0.04):
 a kind is taken 600-1,800 times and leads to a few dozen churns. The step took 26 s of a
 87 s training run (45 s of 180 s on a loaded machine).
