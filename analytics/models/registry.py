@@ -20,7 +20,7 @@ NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
 # scopes trains none, and a models folder of before it was saved has none. Without it scoring keeps
 # the scope scores training wrote, so an account imported since reads no scope score of its own
 # (the upsell models' imputer gives it the median): `needsmine train` again to have them scored.
-OPTIONAL: tuple[str, ...] = ("scope",)
+OPTIONAL: tuple[str, ...] = ("scope", "win")  # win: none without closed opportunities
 
 
 def path_of(models_dir: Path, name: str) -> Path:
@@ -88,6 +88,8 @@ def record_run(con: duckdb.DuckDBPyConnection, report: dict, metadata: dict[str,
         """
     )
     rows = [("churn", report["churn"])] + list(report["upsell"].items())
+    if (report.get("win") or {}).get("status") == "ok":
+        rows.append(("win", report["win"]))
     for name, own in rows:
         con.execute(
             "insert into model_runs values (?, ?, ?, ?, ?, ?)",
