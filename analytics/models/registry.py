@@ -88,8 +88,6 @@ def record_run(con: duckdb.DuckDBPyConnection, report: dict, metadata: dict[str,
         """
     )
     rows = [("churn", report["churn"])] + list(report["upsell"].items())
-    if (report.get("win") or {}).get("status") == "ok":
-        rows.append(("win", report["win"]))
     for name, own in rows:
         con.execute(
             "insert into model_runs values (?, ?, ?, ?, ?, ?)",
