@@ -79,6 +79,15 @@ def run(args: argparse.Namespace) -> int:
             f"  {name:<20} test {r['test_as_of']}: AUC {r['auc']:.3f}{truth}, PR-AUC {r['pr_auc']:.3f}, "
             f"lift@10% {r['lift_top_decile']:.2f}, Brier {r['brier']:.4f}, {r['positives']}/{r['rows']} positive"
         )
+    w = report.get("win") or {}
+    if w.get("status") == "ok":
+        truth = f", truth AUC {w['truth_auc']:.3f} (ratio {w['truth_ratio']:.3f})" if w.get("truth_auc") else ""
+        print(
+            f"  {'赢单 win':<20} test {w['test_as_of']}: AUC {w['auc']:.3f}{truth}, backtest mean AUC "
+            f"{w['backtest_auc']:.3f}, {w['positives']}/{w['rows']} won"
+        )
+    else:
+        print("  赢单 win: 已结束商机不足，未训练 / too few closed opportunities, not trained")
     _print_uplift(report.get("uplift") or {})
     return EXIT_OK
 

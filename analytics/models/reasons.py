@@ -88,9 +88,25 @@ WORDINGS: dict[str, Wording] = {
     "has_decision_maker_on_competitor": _flag,
     "is_key_account": _flag,
     "employee_count": _count,
+    # the win model's (analytics/models/win.py; words in analytics/common/i18n/win.csv)
+    "expected_monthly_yuan": _amount,
+    "expected_one_off_yuan": _amount,
+    "revenue_3m_avg_yuan": _amount,
+    "area_products_held": _count,
+    "area_voiced_3m": _count,
+    "competitor_reports_6m": _count,
+    "owner_closed_count": _count,
+    "owner_win_rate": _rate,
+    "account_won_before": _count,
+    "account_lost_before": _count,
 }
 # Categorical columns -> the label kind that names their values (analytics/common/i18n/common.csv).
-LABELLED: dict[str, str] = {"value_class": "class", "industry": "industry", "ownership": "ownership"}
+LABELLED: dict[str, str] = {
+    "value_class": "class",
+    "industry": "industry",
+    "ownership": "ownership",
+    "area": "area",
+}
 
 
 def wording(column: str, value: object) -> tuple[str, dict[str, object]]:

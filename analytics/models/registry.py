@@ -20,7 +20,7 @@ NAMES: tuple[str, ...] = ("notes", "churn", *AREAS)
 # scopes trains none, and a models folder of before it was saved has none. Without it scoring keeps
 # the scope scores training wrote, so an account imported since reads no scope score of its own
 # (the upsell models' imputer gives it the median): `needsmine train` again to have them scored.
-OPTIONAL: tuple[str, ...] = ("scope",)
+OPTIONAL: tuple[str, ...] = ("scope", "win")  # win: none without closed opportunities
 
 
 def path_of(models_dir: Path, name: str) -> Path:

@@ -39,7 +39,7 @@ from analytics.common import logs
 from analytics.common.months import add_months
 from analytics.config import AREAS, SQL_DIR
 from analytics.models import features as feats
-from analytics.models import history, scope
+from analytics.models import history, scope, win
 from analytics.models.family import contributions
 from analytics.models.reasons import top_reasons
 from analytics.models.training import Trained, write_interaction_needs
@@ -170,6 +170,8 @@ def score(
     # The scores as made, kept to be judged once their window has elapsed (模型监控).
     made = {"churn": (churn, probability), **{area: (models[area], out[f"propensity_{area}"]) for area in AREAS}}
     history.record_scoring(con, as_of, out["account_id"], made)
+    if models.get("win") is not None:  # 商机: the open opportunities' win probability (issue 15 item 5)
+        win.write_scores(con, models["win"])
     say("完成 / done", 1.0)
     return {
         "scores": len(out),

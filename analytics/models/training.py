@@ -28,7 +28,7 @@ from sklearn.base import clone
 from analytics.common.months import add_months
 from analytics.config import AREAS, WINDOWS
 from analytics.models import features as feats
-from analytics.models import history, labels, scope, uplift
+from analytics.models import history, labels, scope, uplift, win
 from analytics.models.family import BASELINE, contributions, make_pipeline
 from analytics.models.metrics import evaluate
 from analytics.models.notes import model as notes
@@ -391,5 +391,9 @@ def train_all(
         # the process-wide reusable one is never driven from two threads
         with ProcessPoolExecutor(max_workers=workers) as executor:
             run_on(executor)
+    say("赢单模型 / win model", 0.98)
+    win_model, report["win"] = win.train_win(con, seed=seed, penalties=PENALTIES)  # 商机: issue 15 item 5
+    if win_model is not None:
+        models["win"] = win_model
     say("完成 / done", 1.0)
     return models, report

@@ -26,7 +26,13 @@ INPUT_TABLES: tuple[str, ...] = (
     "complaints",
     "retention_actions",
 )
-TRUTH_TABLES: tuple[str, ...] = ("truth_churn", "truth_adoption", "truth_needs", "truth_retention_effects")
+TRUTH_TABLES: tuple[str, ...] = (
+    "truth_churn",
+    "truth_adoption",
+    "truth_needs",
+    "truth_retention_effects",
+    "truth_opportunities",
+)
 ALL_TABLES: tuple[str, ...] = INPUT_TABLES + TRUTH_TABLES
 # The pipeline the app writes (商机, analytics/views/pipeline), parents first. Not input tables:
 # the importer leaves them alone; a warehouse of an earlier version gains them (`ensure_pipeline_tables`).

@@ -105,3 +105,31 @@ def test_stage_histories_run_in_order_with_believable_durations(demo_con):
         """,
     )
     assert proposals_before_stage == 0
+
+
+def test_truth_of_each_opportunity_agrees_with_its_outcome(demo_con):
+    """truth_opportunities: one row per opportunity, its drawn outcome the opportunity's stage, and
+    the outcomes drawn from the probabilities (calibrated in bins, won ones more probable)."""
+    ((missing, extra, wrong),) = rows(
+        demo_con,
+        """
+        select count(*) filter (where t.opportunity_id is null),
+            (select count(*) from truth_opportunities) - count(*),
+            count(*) filter (where t.is_won is distinct from
+                case o.stage when '签约' then true when '未成交' then false end)
+        from opportunities o left join truth_opportunities t using (opportunity_id)
+        """,
+    )
+    assert (missing, extra, wrong) == (0, 0, 0)
+    bins = rows(
+        demo_con,
+        """
+        select ntile, avg(win_probability), avg(is_won::int), count(*) from (
+            select *, ntile(5) over (order by win_probability) as ntile
+            from truth_opportunities where is_won is not null) group by all order by 1
+        """,
+    )
+    assert len(bins) == 5
+    for _, predicted, observed, n in bins:
+        assert abs(predicted - observed) < 3 * (predicted * (1 - predicted) / n) ** 0.5 + 0.02
+    assert bins[-1][2] - bins[0][2] > 0.4  # the probability separates won from lost

@@ -85,6 +85,28 @@ state held, like truth_churn's). The actions are written with the account's mana
 time in the month, and — once their window has passed — status 已完成 with the outcome of what
 happened (挽留成功 no churn, 部分挽留 a partial churn, 挽留失败 a full one); later ones are 进行中.
 Their draws come from a generator of their own, so that every other draw stays as it was.
+
+Opportunities (商机, `pipeline.py`, `truth_opportunities`). An opportunity is opened on an account's
+area either some weeks before a product start of the area that the billing shows (the account was
+ready to buy: `ready`), or after an interview voiced a need of the area that no start followed
+within six months (not ready), or — the open ones — on a need voiced in the last three months.
+Its outcome is drawn from its win probability, on the logit scale
+
+    win_intercept + win_ready·[ready] + win_propensity·(logit(q) − logit(win_q_ref))
+    + win_competitor·[a competitor report on the account in the 180 days before]
+    + win_visits·min(interviews of the account in the 90 days before, 3)
+    + win_value·log(expected monthly value / win_value_ref) + win_key·[key account]
+    + latent (normal, sd win_latent)
+
+where q is truth_adoption's 6-month propensity of the area at the month before it was opened
+(clipped to [0.005, 0.9]). Readiness is the mechanism's own knowledge (the start it precedes) and
+no feature shows it directly: it is why a model's AUC stays below the truth's. A ready one won is
+signed a few days to weeks before the first bill; a ready one lost closes before the start (the
+account started the product anyway, ordered elsewhere: that start has no won opportunity); one not
+ready and won is signed but its products never bill (the customer did not go live — the project
+follow-up's "revenue not arrived"); not ready and lost is lost at some stage. An open one's truth
+is the probability averaged over readiness at the share of ready ones among the closed.
+`truth_opportunities` keeps each opportunity's probability and its drawn outcome.
 """
 
 from __future__ import annotations
@@ -155,6 +177,17 @@ class Mechanism:
     effect_upgrade: float = 0.45
     effect_recovery: float = 0.55
     effect_renewal: float = 1.4
+    # opportunities (商机): the win probability (logit, see the docstring)
+    win_intercept: float = -2.0
+    win_ready: float = 3.6
+    win_propensity: float = 0.6
+    win_q_ref: float = 0.07
+    win_competitor: float = -0.8
+    win_visits: float = 0.3
+    win_value: float = -0.4
+    win_value_ref: float = 500.0
+    win_key: float = 0.3
+    win_latent: float = 0.5
 
 
 MECHANISM = Mechanism()
