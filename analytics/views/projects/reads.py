@@ -149,7 +149,7 @@ def list_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown["months_due"] = frame["months_due"].astype(int)
     shown["expected_yuan"] = frame["expected_yuan"].astype(float)
     shown["arrived_yuan"] = frame["arrived_yuan"].astype(float)
-    shown["arrived_share"] = [f"{s:.0%}" if s is not None and pd.notna(s) else "—" for s in frame["arrived_share"]]
+    shown["arrived_share"] = pd.to_numeric(frame["arrived_share"], errors="coerce").astype(float)
     shown["status"] = [i18n.text(f"project.status.{s}", lang) for s in frame["status"]]
     return shown[list(LIST_COLUMNS)].reset_index(drop=True)
 
