@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from analytics.common import clock, i18n, rules
-from analytics.views.projects import terms
+from analytics.common import project_terms as terms
 from analytics.warehouse import db, queries
 
 CANDIDATE_MONTHS = 12  # signed opportunities this recent are offered as projects

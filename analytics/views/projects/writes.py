@@ -20,10 +20,10 @@ import duckdb
 
 from analytics.access import audit, auth
 from analytics.common import i18n, rules
+from analytics.common import project_terms as terms
 from analytics.views.daily_work.checks import EARLIEST, FormChecker, Problem, ValidationError
 from analytics.views.daily_work.records import _new_id, _now
 from analytics.views.pipeline.writes import WRITERS, NotAllowed, _retrying
-from analytics.views.projects import terms
 from analytics.warehouse import db
 
 __all__ = ["NotAllowed", "Problem", "ValidationError"]

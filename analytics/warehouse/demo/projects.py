@@ -1,7 +1,7 @@
 """The demo's informatization projects (信息化项目, issue 15 item 2), drawn from the pipeline the
 demo already wrote (`pipeline.py`), so that they agree with it:
 
-- every signed opportunity that makes a project (`analytics/views/projects/terms.py`: a
+- every signed opportunity that makes a project (`analytics/common/project_terms.py`: a
   移动办公 or 生产控制 one worth at least the first-year minimum) is one, made a few days after
   signing — except about `LEFT_OPEN` of those signed in the last `RECENT_MONTHS` months, left for
   the manager to make in one click (待立项);
@@ -25,8 +25,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.common import project_terms as terms
 from analytics.common import rules
-from analytics.views.projects import terms
 from analytics.warehouse.demo.catalogue import GIVEN_CHARS, SURNAMES
 
 LEFT_OPEN = 0.3
