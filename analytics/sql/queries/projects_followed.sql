@@ -1,6 +1,6 @@
 -- 信息化项目: the projects on accounts within the user's reach (`$scope_managers`: null means every
 -- account), each with its opportunity, account, owner, milestones and collaborators, and its
--- billing followed (analytics/views/projects/terms.py): from the month after the contract
+-- billing followed (analytics/common/project_terms.py): from the month after the contract
 -- (合同's actual date, else the signing) through the warehouse's latest billing month, the revenue
 -- of the project's products on the account, and what the account paid for them on average in the
 -- `$baseline_months` months before the contract month (already there, so not the project's).
