@@ -41,6 +41,9 @@ PIPELINE_TABLES: tuple[str, ...] = (
     "opportunity_stage_changes",
     "opportunity_proposals",
     "pipeline_targets",
+    "projects",
+    "project_milestones",
+    "project_collaborators",
 )
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from analytics.config import AREAS
 from analytics.warehouse import db
 from analytics.warehouse.demo import catalogue as cat
-from analytics.warehouse.demo import pipeline
+from analytics.warehouse.demo import pipeline, projects
 from analytics.warehouse.demo.people import CLASS_LABELS, account_names, contacts_frame, make_portfolio, managers_frame
 from analytics.warehouse.demo.profiles import BASIC_MONTHS, PERSONAL_MONTHS, profile_updates
 from analytics.warehouse.demo.scopes import business_scopes
@@ -210,6 +210,7 @@ def generate(
         con.unregister("_ups")
     say("商机 / the pipeline", 0.97)
     pipeline.generate(con, seed, window_end)  # after the tables it is drawn from
+    projects.generate(con, seed, window_end)  # 信息化项目: from the signed opportunities
     say("完成 / done", 1.0)
     return {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in db.ALL_TABLES}
 
