@@ -74,7 +74,7 @@ def test_the_evaluated_model_never_trained_on_labels_after_its_test_month(traine
 def test_models_are_saved_with_their_metadata(trained):
     path, _ = trained
     models, metadata = registry.load_all(config.models_dir(path))
-    assert set(models) == {*registry.NAMES, "scope"}  # the demo has business scopes: a scope model
+    assert set(models) == {*registry.NAMES, "scope", "win"}  # the demo has business scopes and closed opportunities
     assert metadata["churn"]["report"]["test_as_of"] and metadata["churn"]["sklearn_version"]
     assert set(metadata["scope"]["report"]["areas"]) == set(AREAS)
     with db.connect(path, read_only=True) as con:
