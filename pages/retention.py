@@ -1,12 +1,14 @@
-"""客户挽留: accounts at risk by the churn scores and the rules, the retention actions taken for
-them (what, who, when) with their status and outcome, and the retention success rate."""
+"""客户挽留: accounts at risk by the churn scores and the rules, ranked by the expected revenue
+saved of the action recommended for each (with its reasons, and the holdout left alone), the
+retention actions taken for them (what, who, when) with their status and outcome, and the measured
+effect of each action kind (the success rate where the data does not allow one)."""
 
 import dataclasses
 
 import streamlit as st
 
 from analytics.ui import compliance as ui
-from analytics.ui import forms, routing, tables
+from analytics.ui import forms, retention, routing, tables
 from analytics.ui.connection import db_path
 from analytics.ui.filters import current_filters
 from analytics.ui.language import t
@@ -36,22 +38,25 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("retention.at_risk"), f"{len(risky):,}")
 c2.metric(t("retention.without"), f"{len(without):,}")
 c3.metric(t("retention.open"), f"{outcomes.open_actions:,}")
-rate = outcomes.success_rate
-c4.metric(
-    t("retention.success"),
-    "—" if rate is None else f"{rate:.0%}",
-    help=t("retention.success_help", n=outcomes.with_outcome, partly=outcomes.partly_retained),
-)
+measured = retention.effects()
+retention.effect_metric(c4, measured, outcomes)
 
 st.subheader(t("retention.at_risk_title"))
+st.caption(t("retention.ranked_caption"))
+ranked = retention.ranked(filters, as_of, rules, month)
+retention.held_out_note(ranked)
 only_without = st.toggle(t("retention.only_without"), key="retention_only_without")
 tables.table(
-    without if only_without else risky,
+    compliance.without_action(ranked) if only_without else ranked,
     "compliance",
     key="retention_at_risk",
-    worded=ui.worded("at_risk", dataclasses.replace(filters, month=month) if month else None),
+    worded=ui.worded("ranked_at_risk", dataclasses.replace(filters, month=month) if month else None),
     file_name="retention_at_risk.csv",
+    wrap=True,
 )
+retention.expected_section(ranked)
+retention.effects_section(measured)
+retention.holdout_control()
 
 left, right = st.columns(2)
 with left:

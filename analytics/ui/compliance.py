@@ -64,6 +64,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         " revenue_at_risk_yuan churn_reasons",
         "at_risk": "account_id account_name manager_name district churn_probability revenue_at_risk_yuan"
         " churn_reasons has_action latest_action latest_status latest_outcome latest_action_at",
+        "ranked_at_risk": "rank account_id account_name holdout recommended_kind expected_saved_yuan kind_reasons"
+        " churn_probability revenue_at_risk_yuan ranked_by churn_reasons has_action latest_action latest_status"
+        " latest_outcome latest_action_at manager_name district",
         "actions": "created_at account_id account_name owner_name action status outcome due_on completed_at",
     }.items()
 }
@@ -199,11 +202,13 @@ def notes_model(path: str):
 
 def clear_after_write() -> None:
     """A form wrote a row: every read that could show it is read again."""
-    from analytics.ui import agenda  # the agenda reads the same rules
+    # the agenda reads the same rules, the ranked at-risk list the same accounts at risk
+    from analytics.ui import agenda, retention
 
     for cached in (_review, _reports, report_managers, visits, interactions, at_risk, actions):
         cached.clear()
     agenda.clear()
+    retention.clear()
 
 
 # ---- showing -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from analytics.ui.connection import connection
 from analytics.ui.language import label, t
 from analytics.views import portfolio
 from analytics.views.account import view as account
+from analytics.views.compliance import holdout
 
 # Columns whose values are data codes with a display name (analytics/common/i18n/common.csv).
 LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
@@ -21,13 +22,19 @@ LABELLED = {"district": "district", "value_class": "class", "best_area": "area"}
 # account, and why (the reasons wrap in their cells, or in English run on to the right, past
 # nothing a manager needs); the identifiers and the rest after.
 AT_RISK_FIRST = (
+    "rank",
     "account_name",
+    "holdout",
+    "recommended_kind",
+    "expected_saved_yuan",
+    "kind_reasons",
     "churn_probability",
     "revenue_at_risk_yuan",
     "latest_action",
     "latest_action_status",
     "account_link",
     "churn_reasons",
+    "ranked_by",
     "latest_action_at",
     "manager_name",
     "district",
@@ -36,6 +43,11 @@ AT_RISK_FIRST = (
     "manager_id",
     "revenue_12m_yuan",
     "latest_action_owner_name",
+)
+# What the ranking works with but people do not read: the kind's code (its name is shown), the
+# estimate behind expected_saved_yuan, the holdout flag (its mark is shown).
+AT_RISK_HIDDEN = frozenset(
+    {"latest_action_owner_id", "action_kind", "expected_effect", "expected_revenue_saved", "is_holdout"}
 )
 
 
@@ -46,9 +58,16 @@ def summary(path: str, filters: Filters, at_risk_probability: float, manager_lim
     return portfolio.summary(con, filters, manager_limit, at_risk_probability=at_risk_probability)
 
 
-@st.cache_data(show_spinner=False)
 def at_risk(path: str, filters: Filters, limit: int, lang: str, at_risk_probability: float) -> pd.DataFrame:
-    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang, at_risk_probability)
+    """The at-risk list ranked by expected revenue saved, holdout marked by the heads' shares now."""
+    return _at_risk(path, filters, limit, lang, at_risk_probability, holdout.shares(connection(path)))
+
+
+@st.cache_data(show_spinner=False)
+def _at_risk(
+    path: str, filters: Filters, limit: int, lang: str, at_risk_probability: float, shares: dict[str, float]
+) -> pd.DataFrame:
+    return portfolio.at_risk(connection(path).cursor(), filters, limit, lang, at_risk_probability, shares)
 
 
 @st.cache_data(show_spinner=False)
@@ -111,7 +130,7 @@ def at_risk_shown(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     base = st.get_option("server.baseUrlPath") or ""
     shown["account_link"] = [account.link(a, base) for a in shown["account_id"]]
-    rest = [c for c in shown.columns if c not in AT_RISK_FIRST and c != "latest_action_owner_id"]
+    rest = [c for c in shown.columns if c not in AT_RISK_FIRST and c not in AT_RISK_HIDDEN]
     return shown[[c for c in AT_RISK_FIRST if c in shown.columns] + rest]
 
 

@@ -80,7 +80,7 @@ FOUR_PLACES = frozenset(
 TWO_PLACES = frozenset({"lift_top_decile"})
 SIGNED_POINTS = frozenset({"share_change_points"})
 # Long text gets room; the account (and its rank) stays in view while a wide table scrolls sideways.
-WIDE = frozenset({"churn_reasons", "top_reason", "sell_reason", "products", "description", "notes"})
+WIDE = frozenset({"churn_reasons", "kind_reasons", "top_reason", "sell_reason", "products", "description", "notes"})
 PINNED = frozenset({"priority_rank", "account_name"})
 LINK_SUFFIX = "_link"  # a column of addresses inside the app (…?account=ID), drawn as a link
 # Widths in pixels. The browser sizes a column without a width to its header and first rows only

@@ -123,13 +123,23 @@ def at_risk(
     limit: int = 100,
     lang: str = i18n.DEFAULT_LANGUAGE,
     at_risk_probability: float | None = None,
+    holdout_shares: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """The filtered accounts at risk this month (churn probability from `at_risk_probability` on,
-    default the rules' threshold: the accounts the headline counts), the `limit` with the most
-    revenue at risk, most first, with their churn reasons in `lang` (joined by "；" in Chinese,
-    "; " otherwise)."""
+    default the rules' threshold: the accounts the headline counts), the first `limit` as ranked
+    by expected revenue saved where uplift estimates exist, by revenue at risk otherwise
+    (`retention_ranking.order`: rank, ranked_by), with the recommended action kind and its reasons
+    and the holdout mark (`retention_ranking.words`), and their churn reasons in `lang` (joined by
+    "；" in Chinese, "; " otherwise)."""
+    from analytics.views.compliance import retention_ranking  # the one ranking of both at-risk lists
+
     threshold = rules.at_risk_probability() if at_risk_probability is None else at_risk_probability
-    frame = queries.run(con, "portfolio_at_risk", _params(filters, limit=limit, at_risk_probability=threshold))
+    params = _params(filters, at_risk_probability=threshold)
+    ordered = retention_ranking.order(con, queries.run(con, "portfolio_at_risk_order", params), filters.month)
+    top = ordered.head(limit)[["account_id", "rank", "ranked_by", "action_kind", "expected_revenue_saved"]]
+    details = queries.run(con, "portfolio_at_risk", params | {"account_ids": list(top["account_id"])})
+    frame = top.merge(details, on="account_id", how="inner").sort_values("rank").reset_index(drop=True)
+    frame = retention_ranking.words(con, frame, filters.month, holdout_shares, lang)
     if lang != i18n.DEFAULT_LANGUAGE and len(frame):
         worded = reasons(con, filters, list(frame["account_id"]), lang)
         frame["churn_reasons"] = [

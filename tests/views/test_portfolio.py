@@ -118,22 +118,27 @@ def test_headline_figures_equal_the_warehouse(scored_path, monkeypatch, months):
     assert deltas["风险收入（万元）"].startswith(f"{expected['at_risk'] / before['at_risk'] - 1:+.1%}")
 
 
-def test_first_row_of_the_at_risk_list_has_the_most_revenue_at_risk(scored_path, monkeypatch, months):
+def test_first_row_of_the_at_risk_list_saves_the_most_revenue(scored_path, monkeypatch, months):
+    """The at-risk list ranks by the best kind's expected revenue saved (uplift_scores), accounts
+    without an estimate after, by revenue at risk; its rows are the accounts at risk only."""
     at = open_page(scored_path, monkeypatch)
     listed = at.dataframe[0].value
     top = frame(
         scored_path,
         """
-        select account_id, revenue_at_risk_yuan from scores where as_of_month = ? and churn_probability >= ?
-        order by revenue_at_risk_yuan desc, account_id limit 50
+        select s.account_id, max(u.expected_revenue_saved) as saved
+        from scores as s left join uplift_scores as u on u.account_id = s.account_id and u.score_month = s.as_of_month
+        where s.as_of_month = ? and s.churn_probability >= ?
+        group by s.account_id, s.revenue_at_risk_yuan
+        order by saved desc nulls last, s.revenue_at_risk_yuan desc, s.account_id limit 50
     """,
         [months[0], rules.at_risk_probability()],
     )
     # only accounts at risk, however much revenue a safer account puts at risk
     assert (listed["churn_probability"] >= rules.at_risk_probability()).all()
-    assert listed["account_id"].iloc[0] == top["account_id"].iloc[0]
     assert list(listed["account_id"]) == list(top["account_id"])
-    assert listed["revenue_at_risk_yuan"].is_monotonic_decreasing
+    assert listed["rank"].tolist() == list(range(1, len(listed) + 1))
+    assert set(listed["ranked_by"]) <= {"挽留效果估计", "风险×收入（无效果估计）"}
     reasons = one(
         scored_path,
         "select churn_reasons from scores where account_id = ? and as_of_month = ?",

@@ -1,6 +1,7 @@
--- The scoped accounts at risk in the selected month (macro `is_at_risk`: churn probability at
--- least `$at_risk_probability`, the rules' threshold — the accounts the headline counts), the
--- `limit` with the most revenue at risk, with their manager, churn probability and top reasons,
+-- The listed accounts at risk (`account_ids`: the first of the at-risk list as ranked by
+-- analytics.views.compliance.retention_ranking over `portfolio_at_risk_order`; scoped again here,
+-- and at risk by the macro `is_at_risk` with `$at_risk_probability`, the rules' threshold) in the
+-- selected month, with their manager, churn probability and top reasons,
 -- and the latest retention action recorded for each (客户挽留: what, by whom, its status, when;
 -- null when none was ever recorded).
 with accounts as (
@@ -29,7 +30,8 @@ retention_actions as (
     from retention_actions
 ),
 
--- Rank on the two columns the order needs first, then fetch the rest for the few rows kept.
+-- The ranking is made on `portfolio_at_risk_order`'s few columns; the rest is fetched here for the
+-- few rows kept.
 top_accounts as (
     select
         scores.account_id,
@@ -38,8 +40,7 @@ top_accounts as (
     where scores.as_of_month = $month::date
         and is_at_risk(scores.churn_probability, $at_risk_probability)
         and scores.account_id in (select account_id from accounts)
-    order by scores.revenue_at_risk_yuan desc nulls last, scores.account_id
-    limit $limit
+        and list_contains($account_ids::varchar[], scores.account_id)
 ),
 
 latest_actions as (
