@@ -160,7 +160,7 @@ def _report_of(path: Path) -> dict:
 
 def test_training_seeds_a_monthly_history_whose_origins_agree_with_the_backtest(warehouse):
     report = _report_of(warehouse)
-    with db.connect(warehouse, read_only=True) as con:
+    with db.connect(warehouse) as con:
         scores = monitoring.scores(con)
         realised = monitoring.realised(scores, monitoring.outcomes(con))
     # No kept score is in-sample.

@@ -358,15 +358,20 @@ def test_the_at_risk_list_shows_the_latest_retention_action_and_links_to_the_acc
     table = at.dataframe[0]
     listed = table.value.set_index("account_id")
     # who, how much, what was done, the link and why first: nothing of it off the right edge
-    assert list(table.value.columns[:8]) == [
+    # (ranked by expected revenue saved: the rank, the action to take and why come first)
+    assert list(table.value.columns[:12]) == [
+        "rank",
         "account_name",
+        "holdout",
+        "recommended_kind",
+        "expected_saved_yuan",
+        "kind_reasons",
         "churn_probability",
         "revenue_at_risk_yuan",
         "latest_action",
         "latest_action_status",
         "account_link",
         "churn_reasons",
-        "latest_action_at",
     ]
     assert listed.loc[acted, "latest_action"] == "上门拜访决策人，洽谈续约优惠"  # the latest, not the first
     assert listed.loc[acted, "latest_action_status"] == "进行中"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics import config
+from analytics.common import rules
 from analytics.models import features as feats
 from analytics.models import labels
 from analytics.warehouse import build, db, layers
@@ -151,19 +152,28 @@ def test_features_and_labels_keep_their_declared_grain(built_path, tmp_path):
         "churn_labels",
         "adoption_labels",
         "retention_treatments",
+        "win_features",
     }
     with db.connect(path) as con:
         _stand_in_note_reading(con)
         first, last = feats.month_bounds(con)
         params = {
-            "features": {"from_month": first, "to_month": last, "sample_total": 1, "sample_keep": 1, "label_end": last},
+            "features": {
+                "from_month": first,
+                "to_month": last,
+                "sample_total": 1,
+                "sample_keep": 1,
+                "label_end": last,
+                **{"as_of_at": pd.Timestamp("2200-01-01"), "won": rules.DEFAULT_PIPELINE.won},
+            },
             "labels": {"window_months": 3, "remaining_share": 0.3, "sample_total": 1, "sample_keep": 1},
         }
         for model in queries:
             used = {name: value for name, value in params[model.layer].items() if f"${name}" in model.sql}
             rows = con.execute(f"select count(*) from ({model.sql})", used).fetchone()[0]
             # scopes: one per account; treatments: one per account and month with an action
-            assert rows > {"scope_accounts": 500, "retention_treatments": 100}.get(model.name, 1000), model.name
+            least = {"scope_accounts": 500, "retention_treatments": 100, "win_features": 100}
+            assert rows > least.get(model.name, 1000), model.name
             sql = build.grain_sql(model, f"({model.sql})")
             assert con.execute(f"select count(*) from ({sql})", used).fetchone()[0] == 0, model.name
             # The same check over every row twice finds every key repeated.
