@@ -56,6 +56,8 @@ IDENTIFYING = frozenset(
         "kind",
         "term",
         "priority_rank",
+        "action_kind",  # the rows of the measured effects: one per action kind
+        "top_k",  # the rows of the two rankings compared: one per K
         "rank",
     }
 )
